@@ -1,0 +1,531 @@
+"""XentClassifier: a scikit-learn classifier on Keras that picks its crossentropy."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ._compat import validate_data
+from ._losses import LOSSES, resolve_loss
+from ._targets import TargetEncoder
+
+__all__ = ["XentClassifier"]
+
+ROUTES = ("optimizer", "loss", "fit", "compile", "callbacks", "body")
+"""Prefixes of routed parameters, as in SciKeras: ``optimizer__momentum=0.9``
+is passed to the optimizer, ``fit__*`` to ``keras.Model.fit``,
+``compile__*`` to ``keras.Model.compile``, ``loss__*`` to the Keras loss,
+``callbacks__*`` to callback classes and ``body__*`` to the ``body``
+callable."""
+
+# Rows per call of the compiled inference function: large enough that a
+# big predict makes few calls, small enough to bound the activations' memory.
+PREDICT_CHUNK = 65536
+
+
+def _route(params, prefix):
+    start = prefix + "__"
+    return {k[len(start) :]: v for k, v in params.items() if k.startswith(start)}
+
+
+class XentClassifier(ClassifierMixin, BaseEstimator):
+    """A Keras neural network classifier that chooses its own crossentropy.
+
+    The network ends in logits; the output layer, the loss (applied with
+    ``from_logits=True``), the encoding of the targets and the prediction
+    rule all follow from the targets passed to :meth:`fit`:
+
+    ============================ ======================== ==============
+    target                       ``loss="auto"`` uses     output logits
+    ============================ ======================== ==============
+    two classes                  binary crossentropy      1
+    more classes, or one-hot     categorical crossentropy one per class
+    multilabel indicator         binary crossentropy      one per label
+    ============================ ======================== ==============
+
+    :meth:`predict` always returns the original labels: a 1-D array (of
+    column indices ``0..k-1`` for a one-hot ``y``), or a 0/1 indicator for
+    multilabel targets.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Units of each hidden ``Dense`` layer of the default network body.
+    activation : str or callable, default="relu"
+        Activation of the hidden layers.
+    kernel_initializer : str, default="he_uniform"
+        Initializer of the hidden layers' weights (He initialisation suits
+        ReLU).  Every initializer gets an explicit seed from ``random_state``.
+    body : callable, default=None
+        Your own network body instead of the ``Dense`` stack:
+        ``body(meta, **body_params)`` returns a Keras layer (a
+        ``keras.Sequential`` counts) or a list of layers, applied to the
+        input in order.  ``meta`` is a dict with ``n_features_in_``,
+        ``n_classes_``, ``classes_``, ``target_type_``, ``loss_``,
+        ``n_outputs_`` and ``random_seed`` (an int to seed your layers
+        with).  Routed ``body__*`` parameters are passed as keywords.  skxent
+        adds the output layer and the loss; the body must output a 2-D
+        tensor.
+    loss : {"auto", "binary_crossentropy", "categorical_crossentropy", \
+"sparse_categorical_crossentropy"}, default="auto"
+        The loss.  ``"auto"`` chooses from the targets (table above).  An
+        explicit loss works on any classification target: binary
+        crossentropy is one-vs-rest on a multiclass target; the categorical
+        crossentropies put a softmax over two logits on a binary target.
+        Categorical crossentropy always runs in its sparse form on integer
+        codes, so no ``(n_samples, n_classes)`` one-hot array is built.
+    label_smoothing : float in [0, 1), default=0.0
+        Label smoothing of the crossentropy.
+    optimizer : str, Keras optimizer class or instance, default="adam"
+        Routed ``optimizer__*`` parameters configure a name or class.  An
+        instance is copied at each fit and keeps its own learning rate.
+    learning_rate : float, default=1e-3
+        Learning rate of an optimizer given by name or class.
+    epochs : int, default=100
+        Passes over the training data per :meth:`fit`.
+    batch_size : int, default=32
+        Samples per gradient step.  With the defaults, 100 epochs of
+        32-sample batches, ``make_moons(1000, noise=0.2)`` is learned to
+        about 96 % accuracy in a few seconds on two CPU cores (see
+        ``docs/user_guide.md``).
+    validation_split : float in [0, 1), default=0.0
+        Fraction of the training data held out, shuffled and stratified by
+        class with ``random_state``, to compute ``val_loss`` each epoch.
+    shuffle : bool, default=True
+        Reshuffle the training data before each epoch.
+    class_weight : dict, "balanced" or None, default=None
+        Weights by class label, multiplied into ``sample_weight`` (never in
+        place).  ``"balanced"`` weights classes inversely to their frequency.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split.
+        An int gives the same model fit after fit; no global random state
+        (NumPy's, Python's, TensorFlow's or Keras's) is read or changed.
+    verbose : int, default=0
+        Keras's progress output: 0 silent, 1 progress bar, 2 a line per epoch.
+    callbacks : list of keras.callbacks.Callback or classes, default=None
+        Keras callbacks.  Instances are copied at each fit, so yours are
+        never changed; classes are built with routed ``callbacks__*``
+        parameters.
+    warm_start : bool, default=False
+        When True, :meth:`fit` on a fitted estimator continues training its
+        network instead of starting anew.
+    **routed_params
+        SciKeras-style routed parameters; see :data:`skxent._classifier.ROUTES`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (column indices for one-hot or multilabel ``y``).
+    n_classes_ : int
+        Number of classes (labels, for multilabel targets).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Feature names, when ``X`` had string column names (pandas).
+    target_type_ : {"binary", "multiclass", "multilabel-indicator"}
+        The kind of target seen during fit; a one-hot ``y`` is "multiclass".
+    loss_ : str
+        Canonical name of the loss used, e.g. ``"binary_crossentropy"``.
+    history_ : dict of str to list of float
+        Per-epoch ``loss`` (and ``val_loss`` with a validation split).
+    n_iter_ : int
+        Epochs trained in all (``warm_start`` and :meth:`partial_fit`
+        accumulate).
+    model_ : keras.Model
+        The fitted network, ending in logits.
+    target_encoder_ : TargetEncoder
+        Maps labels to class codes and back.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's own MLP.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_moons
+    >>> from skxent import XentClassifier
+    >>> X, y = make_moons(200, noise=0.1, random_state=0)
+    >>> clf = XentClassifier(epochs=60, random_state=0).fit(X, y)
+    >>> clf.loss_, clf.predict_proba(X[:1]).shape
+    ('binary_crossentropy', (1, 2))
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [str, callable],
+        "kernel_initializer": [str, dict, HasMethods(["get_config"])],
+        "body": [callable, None],
+        "loss": [StrOptions({"auto", *LOSSES})],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "optimizer": [str, type, HasMethods(["apply_gradients"])],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "shuffle": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        kernel_initializer="he_uniform",
+        body=None,
+        loss="auto",
+        label_smoothing=0.0,
+        optimizer="adam",
+        learning_rate=1e-3,
+        epochs=100,
+        batch_size=32,
+        validation_split=0.0,
+        shuffle=True,
+        class_weight=None,
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        **routed_params,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.kernel_initializer = kernel_initializer
+        self.body = body
+        self.loss = loss
+        self.label_smoothing = label_smoothing
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.shuffle = shuffle
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self._set_routed_params(routed_params)
+
+    # -- parameters ------------------------------------------------------
+
+    def _set_routed_params(self, params):
+        # Stored as given and checked in fit: scikit-learn estimators do not
+        # raise in __init__ or set_params.
+        for key, value in params.items():
+            setattr(self, key, value)
+
+    def _routed_params(self):
+        named = self._get_param_names()
+        return {
+            k: v
+            for k, v in vars(self).items()
+            if k not in named and not k.startswith("_") and not k.endswith("_")
+        }
+
+    def get_params(self, deep=True):
+        """Get parameters, routed ``prefix__name`` parameters included."""
+        return {**super().get_params(deep=deep), **self._routed_params()}
+
+    def set_params(self, **params):
+        """Set parameters; ``optimizer__momentum=...`` and the like are routed."""
+        routed = {
+            k: params.pop(k)
+            for k in list(params)
+            if "__" in k and k.split("__", 1)[0] in ROUTES
+        }
+        self._set_routed_params(routed)
+        return super().set_params(**params)
+
+    def _check_params(self):
+        self._validate_params()
+        for key in self._routed_params():
+            if "__" not in key or key.split("__", 1)[0] not in ROUTES:
+                raise TypeError(
+                    f"XentClassifier got an unexpected parameter {key!r}. Routed "
+                    "parameters start with one of "
+                    f"{', '.join(r + '__' for r in ROUTES)}."
+                )
+        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
+        if sizes.ndim != 1 or sizes.dtype.kind not in "iu" or (sizes <= 0).any():
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return [int(s) for s in sizes]
+
+    # -- fitting ---------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        """Train the network on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, a one-hot matrix, or a multilabel indicator.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples' losses.
+
+        Returns
+        -------
+        self : XentClassifier
+        """
+        reset = not (self.warm_start and hasattr(self, "model_"))
+        return self._fit(X, y, sample_weight, epochs=self.epochs, reset=reset)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch, keeping the network of earlier calls.
+
+        Parameters
+        ----------
+        X, y, sample_weight
+            As in :meth:`fit`.
+        classes : array-like, default=None
+            All class labels, required on the first call unless ``y`` is
+            one-hot or multilabel (its columns are the classes) or already
+            holds every class.
+
+        Returns
+        -------
+        self : XentClassifier
+        """
+        first = not hasattr(self, "model_")
+        return self._fit(X, y, sample_weight, epochs=1, reset=first, classes=classes)
+
+    def _fit(self, X, y, sample_weight, *, epochs, reset, classes=None):
+        hidden_layer_sizes = self._check_params()
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            dtype=np.float32,
+            multi_output=True,
+            accept_sparse=False,
+        )
+        if reset:
+            encoder = TargetEncoder(classes=classes).fit(y)
+            rule = resolve_loss(self.loss, encoder.target_type_)
+        else:
+            encoder, rule = self.target_encoder_, LOSSES[self.loss_]
+        codes = encoder.transform(y)
+        weights = self._sample_weight(X, codes, sample_weight, encoder)
+        targets = rule.encode(codes, encoder.target_type_, encoder.n_classes_)
+        seeds = self._seeds(self.n_iter_ if not reset else 0)
+        train, val = self._split(codes, seeds[2], encoder.target_type_)
+
+        # Keras (and with it TensorFlow) is imported here, on first fit.
+        from . import _model
+
+        params = self._routed_params()
+        if reset:
+            meta = {
+                "n_features_in_": X.shape[1],
+                "n_classes_": encoder.n_classes_,
+                "classes_": encoder.classes_,
+                "target_type_": encoder.target_type_,
+                "loss_": rule.name,
+                "n_outputs_": rule.n_outputs(encoder.target_type_, encoder.n_classes_),
+                "random_seed": int(seeds[0]),
+            }
+            model = _model.build_model(
+                meta,
+                body=self.body,
+                body_params=_route(params, "body"),
+                hidden_layer_sizes=hidden_layer_sizes,
+                activation=self.activation,
+                kernel_initializer=self.kernel_initializer,
+                seed=int(seeds[0]),
+            )
+            model.compile(
+                optimizer=_model.make_optimizer(
+                    self.optimizer, self.learning_rate, _route(params, "optimizer")
+                ),
+                loss=_model.make_loss(
+                    rule, self.label_smoothing, _route(params, "loss")
+                ),
+                **_route(params, "compile"),
+            )
+        else:
+            model = self.model_
+
+        history = _model.train(
+            model,
+            X,
+            targets,
+            weights,
+            train=train,
+            val=val,
+            epochs=epochs,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            seed=int(seeds[1]),
+            verbose=self.verbose,
+            callbacks=_model.make_callbacks(
+                self.callbacks, _route(params, "callbacks")
+            ),
+            fit_params=_route(params, "fit"),
+        )
+
+        # Set fitted state only once training has succeeded.
+        self.model_ = model
+        self.target_encoder_ = encoder
+        self.classes_ = encoder.classes_
+        self.n_classes_ = encoder.n_classes_
+        self.target_type_ = encoder.target_type_
+        self.loss_ = rule.name
+        previous = {} if reset else self.history_
+        self.history_ = {
+            k: [*previous.get(k, []), *map(float, v)] for k, v in history.items()
+        }
+        self.n_iter_ = len(self.history_.get("loss", []))
+        self._logits_fn = _model.inference_function(model)
+        return self
+
+    def _seeds(self, step):
+        """Three seeds (initialisation, shuffling, validation split).
+
+        Drawn without touching any global random state: an int seeds a
+        SeedSequence, ``None`` takes fresh OS entropy, and a RandomState
+        instance is advanced, as scikit-learn estimators do.
+        """
+        rs = self.random_state
+        if rs is None:
+            entropy = np.random.SeedSequence().entropy
+        elif isinstance(rs, Integral):
+            entropy = int(rs)
+        else:
+            entropy = int(rs.randint(np.iinfo(np.int32).max))
+        return np.random.SeedSequence([entropy, step]).generate_state(3) >> 1
+
+    def _sample_weight(self, X, codes, sample_weight, encoder):
+        weights = _check_sample_weight(
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        )
+        if self.class_weight is None:
+            return weights
+        if encoder.target_type_ == "multilabel-indicator":
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; "
+                "pass sample_weight instead."
+            )
+        per_class = compute_class_weight(
+            self.class_weight, classes=encoder.classes_, y=encoder.classes_[codes]
+        )
+        # A new array: the caller's sample_weight is never scaled in place.
+        return weights * per_class[codes].astype(np.float32)
+
+    def _split(self, codes, seed, target_type):
+        """Row indices for training and validation (None without a split)."""
+        n = len(codes)
+        if not self.validation_split:
+            return np.arange(n), None
+        splitter = ShuffleSplit
+        if target_type != "multilabel-indicator":
+            counts = np.bincount(codes)
+            n_val = int(np.ceil(self.validation_split * n))
+            n_present = np.count_nonzero(counts)
+            if counts[counts > 0].min() >= 2 and n_present <= n_val <= n - n_present:
+                splitter = StratifiedShuffleSplit
+        split = splitter(
+            n_splits=1, test_size=self.validation_split, random_state=int(seed)
+        )
+        try:
+            train, val = next(split.split(np.zeros((n, 1)), codes))
+        except ValueError as exc:
+            raise ValueError(
+                f"validation_split={self.validation_split} cannot split {n} samples: "
+                f"{exc}"
+            ) from None
+        return train, val
+
+    # -- prediction --------------------------------------------------------
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float32, accept_sparse=False)
+        if X.shape[0] == 0:
+            return np.zeros((0, self.model_.output_shape[-1]), dtype=np.float32)
+        chunks = [
+            self._logits_fn(X[start : start + PREDICT_CHUNK])
+            for start in range(0, X.shape[0], PREDICT_CHUNK)
+        ]
+        return np.concatenate(chunks)
+
+    def decision_function(self, X):
+        """Logits: ``(n_samples,)`` for binary targets, else ``(n_samples, n_classes)``.
+
+        For a binary target trained with a softmax loss this is the
+        difference of the two logits, so its sign gives the prediction.
+        """
+        logits = self._logits(X)
+        return LOSSES[self.loss_].decision(logits, self.target_type_)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape ``(n_samples, n_classes)``.
+
+        Rows sum to 1 (binary targets give two columns), except for
+        multilabel targets, where each column is that label's probability.
+        """
+        logits = self._logits(X)
+        return LOSSES[self.loss_].proba(logits, self.target_type_)
+
+    def predict(self, X):
+        """Predicted labels, in the form of the labels given to :meth:`fit`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Labels, or a 0/1 indicator for multilabel targets.  A model fit
+            on one-hot targets predicts the class index (1-D), which is what
+            ``mlxtend.plotting.plot_decision_regions`` needs.
+        """
+        logits = self._logits(X)
+        codes = LOSSES[self.loss_].predict_codes(logits, self.target_type_)
+        return self.target_encoder_.inverse_transform(codes)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy on ``X``; ``y`` may be in any form fit accepts, one-hot included."""
+        check_is_fitted(self)
+        y = np.asarray(y)
+        if y.ndim == 2 and self.target_encoder_.input_format_ != "indicator":
+            y = self.target_encoder_.inverse_transform(
+                self.target_encoder_.transform(y)
+            )
+        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+
+    # -- scikit-learn protocol ---------------------------------------------
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
+        tags.input_tags.allow_nan = False
+        return tags
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        # A compiled function does not pickle; it is rebuilt on load.
+        state.pop("_logits_fn", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "model_" in state:
+            from . import _model
+
+            self._logits_fn = _model.inference_function(self.model_)

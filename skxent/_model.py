@@ -1,0 +1,274 @@
+"""The Keras side: default network body, output head, loss and optimizer.
+
+This is the only module besides :mod:`skxent._compat` that imports Keras;
+:mod:`skxent._classifier` imports it inside ``fit``, so that importing,
+constructing and cloning an estimator stay free of TensorFlow.
+"""
+
+import copy
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from ._compat import unflatten_params
+
+__all__ = [
+    "build_model",
+    "inference_function",
+    "make_callbacks",
+    "make_loss",
+    "make_optimizer",
+    "train",
+]
+
+if keras.backend.backend() != "tensorflow":
+    raise ImportError(
+        f"skxent runs on Keras's TensorFlow backend, but KERAS_BACKEND is "
+        f"{keras.backend.backend()!r}; unset KERAS_BACKEND or set it to 'tensorflow'."
+    )
+
+# Validation data goes through the network in batches of at least this many
+# rows: the validation loss does not depend on the batching, the speed does.
+VALIDATION_BATCH = 4096
+
+
+def _seeded(initializer, seed):
+    """A new ``initializer`` with its own explicit seed.
+
+    Seeding each initializer keeps fits reproducible without touching
+    Keras's or TensorFlow's global seed, and building it with its seed
+    avoids Keras drawing a default seed from Python's global ``random``.
+    """
+    if isinstance(initializer, keras.initializers.Initializer):
+        config = initializer.get_config()
+        if "seed" in config:
+            config["seed"] = int(seed)
+        return type(initializer).from_config(config)
+    if isinstance(initializer, str):
+        initializer = {"class_name": initializer, "config": {}}
+    config = {**initializer.get("config", {}), "seed": int(seed)}
+    seeded = {**initializer, "config": config}
+    try:
+        return keras.initializers.deserialize(seeded)
+    except TypeError:  # not a random initializer: it takes no seed
+        return keras.initializers.deserialize(initializer)
+
+
+def _body_layers(
+    body, meta, body_params, hidden_layer_sizes, activation, kernel_initializer, seed
+):
+    if body is None:
+        return [
+            keras.layers.Dense(
+                units,
+                activation=activation,
+                kernel_initializer=_seeded(kernel_initializer, seed + i),
+                name=f"hidden_{i}",
+            )
+            for i, units in enumerate(hidden_layer_sizes)
+        ]
+    layers = body(meta, **body_params)
+    if isinstance(layers, keras.layers.Layer):
+        return [layers]
+    if isinstance(layers, (list, tuple)) and all(
+        isinstance(layer, keras.layers.Layer) for layer in layers
+    ):
+        return list(layers)
+    raise TypeError(
+        "body must return a Keras layer (a keras.Sequential counts) or a list of "
+        f"layers; {getattr(body, '__name__', body)!r} returned {type(layers).__name__}."
+    )
+
+
+def build_model(
+    meta, *, body, body_params, hidden_layer_sizes, activation, kernel_initializer, seed
+):
+    """Stack the body on an input layer and end in a linear output layer.
+
+    The output layer has ``meta["n_outputs_"]`` units and no activation: the
+    network always ends in logits and the loss applies ``from_logits=True``.
+    """
+    inputs = keras.Input(shape=(meta["n_features_in_"],), name="features")
+    x = inputs
+    for layer in _body_layers(
+        body,
+        meta,
+        body_params,
+        hidden_layer_sizes,
+        activation,
+        kernel_initializer,
+        seed,
+    ):
+        x = layer(x)
+    if len(x.shape) != 2:
+        raise ValueError(
+            f"The network body must output a 2-D tensor (batch, units), got shape "
+            f"{tuple(x.shape)}; end the body with keras.layers.Flatten()."
+        )
+    logits = keras.layers.Dense(
+        meta["n_outputs_"],
+        kernel_initializer=_seeded("glorot_uniform", seed + 1000),
+        name="logits",
+    )(x)
+    return keras.Model(inputs, logits, name="xent_classifier")
+
+
+@keras.saving.register_keras_serializable(package="skxent")
+class SparseCategoricalCrossentropy(keras.losses.Loss):
+    """Categorical crossentropy on integer targets and logits, with label smoothing.
+
+    Equal to ``keras.losses.CategoricalCrossentropy(from_logits=True,
+    label_smoothing=s)`` on the one-hot encoding of the targets, but never
+    builds that encoding: with smoothed targets ``(1 - s) * onehot + s / k``
+    the loss is ``(1 - s) * (-log p_y) + s * mean_j(-log p_j)``.
+    """
+
+    def __init__(
+        self,
+        label_smoothing=0.0,
+        name="sparse_categorical_crossentropy",
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        log_p = ops.log_softmax(y_pred, axis=-1)
+        codes = ops.cast(ops.reshape(y_true, (-1, 1)), "int32")
+        nll = -ops.squeeze(ops.take_along_axis(log_p, codes, axis=-1), axis=-1)
+        if self.label_smoothing == 0.0:
+            return nll
+        smooth = -ops.mean(log_p, axis=-1)
+        return (1.0 - self.label_smoothing) * nll + self.label_smoothing * smooth
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+def make_loss(rule, label_smoothing, loss_params):
+    """The Keras loss object for a :class:`~skxent._losses.LossRule`."""
+    if rule.output == "sigmoid":
+        return keras.losses.BinaryCrossentropy(
+            from_logits=True, label_smoothing=label_smoothing, **loss_params
+        )
+    if label_smoothing == 0.0:
+        return keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True, **loss_params
+        )
+    return SparseCategoricalCrossentropy(label_smoothing=label_smoothing, **loss_params)
+
+
+def make_optimizer(optimizer, learning_rate, params):
+    """A new optimizer from a name, a class or an instance.
+
+    ``learning_rate`` and the routed ``optimizer__*`` parameters configure a
+    name or a class; an instance is copied, so fits never share its state.
+    """
+    if "lr" in params:
+        raise TypeError(
+            "Keras 3 optimizers take learning_rate, not lr: use "
+            "XentClassifier(learning_rate=...) instead of optimizer__lr=...."
+        )
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        if params:
+            raise TypeError(
+                f"optimizer__{next(iter(params))} cannot configure an optimizer "
+                "instance; pass the optimizer's name or class instead."
+            )
+        return type(optimizer).from_config(optimizer.get_config())
+    if isinstance(optimizer, str):
+        try:
+            optimizer = type(keras.optimizers.get(optimizer))
+        except ValueError:
+            raise ValueError(
+                f"Unknown optimizer {optimizer!r}; use a Keras optimizer name such as "
+                "'adam', 'sgd' or 'rmsprop', a class or an instance."
+            ) from None
+    return unflatten_params(optimizer, {"learning_rate": learning_rate, **params})
+
+
+def make_callbacks(callbacks, params):
+    """Fresh callbacks for one fit: instances are deep-copied, classes built.
+
+    Copying keeps the caller's callbacks (and clones of the estimator) from
+    sharing state such as ``EarlyStopping``'s best weights across fits.
+    """
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        callbacks = [callbacks]
+    callbacks = [
+        copy.deepcopy(cb) if isinstance(cb, keras.callbacks.Callback) else cb
+        for cb in callbacks
+    ]
+    return list(unflatten_params(callbacks, params))
+
+
+def train(
+    model,
+    X,
+    targets,
+    weights,
+    *,
+    train,
+    val,
+    epochs,
+    batch_size,
+    shuffle,
+    seed,
+    verbose,
+    callbacks,
+    fit_params,
+):
+    """Fit ``model`` with ``keras.Model.fit`` and return the history dict.
+
+    The training rows are reshuffled each epoch by a ``tf.data`` shuffle with
+    an explicit seed, which is reproducible without a global seed.
+    """
+
+    def dataset(rows, *, shuffled, batch):
+        data = (
+            (X, targets, weights)
+            if rows is None
+            else (X[rows], targets[rows], weights[rows])
+        )
+        ds = tf.data.Dataset.from_tensor_slices(data)
+        if shuffled:
+            ds = ds.shuffle(len(data[0]), seed=seed, reshuffle_each_iteration=True)
+        return ds.batch(batch)
+
+    train_ds = dataset(
+        None if val is None else train, shuffled=shuffle, batch=batch_size
+    )
+    val_ds = (
+        None
+        if val is None
+        else dataset(val, shuffled=False, batch=max(batch_size, VALIDATION_BATCH))
+    )
+    history = model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=epochs,
+        verbose=verbose,
+        callbacks=callbacks,
+        shuffle=False,
+        **fit_params,
+    )
+    return history.history
+
+
+def inference_function(model):
+    """A compiled ``X -> logits`` function over float32 batches of any size.
+
+    One trace serves every batch size, and one call replaces the thousands of
+    small batches ``Model.predict`` would dispatch.
+    """
+    spec = tf.TensorSpec([None, model.input_shape[-1]], tf.float32)
+    logits = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+
+    def predict_logits(X):
+        return logits(X).numpy()
+
+    return predict_logits
