@@ -150,7 +150,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
     >>> from sklearn.datasets import make_moons
     >>> from skxent import XentClassifier
     >>> X, y = make_moons(200, noise=0.1, random_state=0)
-    >>> clf = XentClassifier(epochs=60, random_state=0).fit(X, y)
+    >>> clf = XentClassifier(random_state=0).fit(X, y)
     >>> clf.loss_, clf.predict_proba(X[:1]).shape
     ('binary_crossentropy', (1, 2))
     >>> clf.score(X, y) > 0.9
@@ -458,8 +458,6 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
     def _logits(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32, accept_sparse=False)
-        if X.shape[0] == 0:
-            return np.zeros((0, self.model_.output_shape[-1]), dtype=np.float32)
         chunks = [
             self._logits_fn(X[start : start + PREDICT_CHUNK])
             for start in range(0, X.shape[0], PREDICT_CHUNK)

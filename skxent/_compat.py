@@ -1,8 +1,9 @@
 """The few shims between skxent and the libraries it builds on.
 
-* scikit-learn >= 1.6 moved ``validate_data`` to a function; older
-  releases have only the private method.
-* SciKeras's parameter routing (``optimizer__*``, ``callbacks__*``) is
+* ``validate_data`` is a function from scikit-learn 1.6 on (the minimum
+  skxent supports); earlier releases had only a private method.
+* SciKeras's ``unflatten_params``, which builds optimizer and callback
+  classes from routed parameters (``optimizer__*``, ``callbacks__*``), is
   reused as it is, but imported on first use: ``scikeras._utils`` imports
   Keras, and importing skxent must not import TensorFlow.
 
@@ -11,22 +12,9 @@ in TensorFlow, and its defects on scikit-learn >= 1.6 (listed in
 ``docs/scikeras.md``) sit in the very methods a subclass would inherit.
 """
 
-try:
-    from sklearn.utils.validation import validate_data
-except ImportError:  # scikit-learn < 1.6
+from sklearn.utils.validation import validate_data
 
-    def validate_data(estimator, X="no_validation", y="no_validation", **kwargs):
-        return estimator._validate_data(X, y, **kwargs)
-
-
-__all__ = ["route_params", "unflatten_params", "validate_data"]
-
-
-def route_params(params, destination, pass_filter=(), strict=False):
-    """SciKeras's ``route_params``: keep ``destination__*`` keys, prefix removed."""
-    from scikeras._utils import route_params as _route_params
-
-    return _route_params(params, destination, pass_filter, strict=strict)
+__all__ = ["unflatten_params", "validate_data"]
 
 
 def unflatten_params(items, params):
