@@ -512,7 +512,6 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         tags.target_tags.multi_output = True
-        tags.input_tags.allow_nan = False
         return tags
 
     def __getstate__(self):
