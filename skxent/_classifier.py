@@ -103,7 +103,8 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         place).  ``"balanced"`` weights classes inversely to their frequency.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and the validation split.
-        An int gives the same model fit after fit; no global random state
+        An int gives bitwise the same model fit after fit, in this process or
+        a new one (on CPU); no global random state
         (NumPy's, Python's, TensorFlow's or Keras's) is read or changed.
     verbose : int, default=0
         Keras's progress output: 0 silent, 1 progress bar, 2 a line per epoch.
