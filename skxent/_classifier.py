@@ -104,8 +104,9 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and the validation split.
         An int gives bitwise the same model fit after fit, in this process or
-        a new one (on CPU); no global random state
-        (NumPy's, Python's, TensorFlow's or Keras's) is read or changed.
+        a new one (on CPU).  skxent reads and changes no global random state
+        (NumPy's, Python's, TensorFlow's or Keras's); seed the layers of your
+        own ``body`` with ``meta["random_seed"]`` to keep that true for them.
     verbose : int, default=0
         Keras's progress output: 0 silent, 1 progress bar, 2 a line per epoch.
     callbacks : list of keras.callbacks.Callback or classes, default=None
