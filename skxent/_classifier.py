@@ -8,10 +8,11 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._compat import validate_data
-from ._losses import LOSSES, resolve_loss
+from ._losses import ALIASES, LOSSES, loss_kwargs, loss_name, resolve_loss
 from ._targets import TargetEncoder
 
 __all__ = ["XentClassifier"]
@@ -71,16 +72,30 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         with).  Routed ``body__*`` parameters are passed as keywords.  skxent
         adds the output layer and the loss; the body must output a 2-D
         tensor.
-    loss : {"auto", "binary_crossentropy", "categorical_crossentropy", \
-"sparse_categorical_crossentropy"}, default="auto"
-        The loss.  ``"auto"`` chooses from the targets (table above).  An
-        explicit loss works on any classification target: binary
-        crossentropy is one-vs-rest on a multiclass target; the categorical
-        crossentropies put a softmax over two logits on a binary target.
-        Categorical crossentropy always runs in its sparse form on integer
-        codes, so no ``(n_samples, n_classes)`` one-hot array is built.
+    loss : str or keras.losses.Loss, default="auto"
+        ``"auto"`` chooses from the targets (table above).  Any of these
+        works on any classification target, with the output layer, target
+        encoding and prediction rule it needs:
+
+        - ``"binary_crossentropy"``, ``"binary_focal_crossentropy"``: one
+          sigmoid output for two classes, one-vs-rest outputs for more;
+        - ``"categorical_crossentropy"``,
+          ``"sparse_categorical_crossentropy"``,
+          ``"categorical_focal_crossentropy"``: a softmax over one output per
+          class (two for a binary target).  The first two run in the sparse
+          form on integer codes, so no ``(n_samples, n_classes)`` one-hot
+          array is built;
+        - ``"hinge"``, ``"squared_hinge"``: margins against -1/+1 targets,
+          one output for two classes, one-vs-rest for more;
+        - ``"categorical_hinge"``: one output per class, one-hot targets.
+
+        The short names ``"bce"``, ``"cce"`` and ``"scce"`` are accepted, and
+        so is an instance of the matching ``keras.losses`` class (e.g.
+        ``CategoricalCrossentropy(label_smoothing=0.1)``): its settings are
+        kept, but it always receives logits.  ``loss_`` names what was used.
+        Only the crossentropies have :meth:`predict_proba`.
     label_smoothing : float in [0, 1), default=0.0
-        Label smoothing of the crossentropy.
+        Label smoothing of any crossentropy (an error for the hinges).
     optimizer : str, Keras optimizer class or instance, default="adam"
         Routed ``optimizer__*`` parameters configure a name or class.  An
         instance is copied at each fit and keeps its own learning rate.
@@ -167,7 +182,10 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         "activation": [str, callable],
         "kernel_initializer": [str, dict, HasMethods(["get_config"])],
         "body": [callable, None],
-        "loss": [StrOptions({"auto", *LOSSES})],
+        "loss": [
+            StrOptions({"auto", *LOSSES, *ALIASES}),
+            HasMethods(["get_config", "call"]),
+        ],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "optimizer": [str, type, HasMethods(["apply_gradients"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -319,9 +337,13 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
             multi_output=True,
             accept_sparse=False,
         )
+        params = self._routed_params()
         if reset:
             encoder = TargetEncoder(classes=classes).fit(y)
-            rule = resolve_loss(self.loss, encoder.target_type_)
+            rule, settings = resolve_loss(self.loss, encoder.target_type_)
+            settings = loss_kwargs(
+                rule, {**settings, **_route(params, "loss")}, self.label_smoothing
+            )
         else:
             encoder, rule = self.target_encoder_, LOSSES[self.loss_]
         codes = encoder.transform(y)
@@ -333,7 +355,6 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         # Keras (and with it TensorFlow) is imported here, on first fit.
         from . import _model
 
-        params = self._routed_params()
         if reset:
             meta = {
                 "n_features_in_": X.shape[1],
@@ -357,9 +378,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
                 optimizer=_model.make_optimizer(
                     self.optimizer, self.learning_rate, _route(params, "optimizer")
                 ),
-                loss=_model.make_loss(
-                    rule, self.label_smoothing, _route(params, "loss")
-                ),
+                loss=_model.make_loss(rule, settings),
                 **_route(params, "compile"),
             )
         else:
@@ -467,19 +486,29 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         return np.concatenate(chunks)
 
     def decision_function(self, X):
-        """Logits: ``(n_samples,)`` for binary targets, else ``(n_samples, n_classes)``.
+        """Network outputs: ``(n_samples,)`` for binary targets, else 2-D.
 
-        For a binary target trained with a softmax loss this is the
-        difference of the two logits, so its sign gives the prediction.
+        Logits for the crossentropies, margins for the hinges.  For a
+        binary target trained with an exclusive (two-output) loss this is
+        the difference of the two outputs, so its sign gives the prediction.
         """
         logits = self._logits(X)
         return LOSSES[self.loss_].decision(logits, self.target_type_)
 
+    def _yields_probabilities(self):
+        # "auto" always picks a crossentropy; an unknown loss fails in fit.
+        name = self.loss_ if hasattr(self, "loss_") else loss_name(self.loss)
+        return name not in LOSSES or LOSSES[name].is_crossentropy
+
+    @available_if(_yields_probabilities)
     def predict_proba(self, X):
         """Class probabilities, shape ``(n_samples, n_classes)``.
 
         Rows sum to 1 (binary targets give two columns), except for
         multilabel targets, where each column is that label's probability.
+        Only the crossentropies have it: a margin loss (the hinges) is not
+        calibrated, so ``hasattr(clf, "predict_proba")`` is False for them,
+        as for ``SGDClassifier(loss="hinge")``.
         """
         logits = self._logits(X)
         return LOSSES[self.loss_].proba(logits, self.target_type_)

@@ -4,23 +4,34 @@ Pure NumPy: the Keras loss object itself is made in :mod:`skxent._model`,
 so choosing a loss, encoding targets and turning logits into predictions
 can be tested without TensorFlow.
 
-Two output rules cover the crossentropies:
+Every loss is one of two kinds:
 
-* ``"sigmoid"`` (binary crossentropy): one logit for a binary target, one
-  per class (one-vs-rest) for a multiclass target, one per label for a
-  multilabel target.  Each logit is an independent probability.
-* ``"softmax"`` (categorical and sparse categorical crossentropy): one
-  logit per class, two for a binary target; the class probabilities are
-  the softmax of the logits.  Targets stay integer codes: the loss uses
-  the sparse formulation whatever the name, so no ``(n, k)`` one-hot
-  array is ever built.
+* *independent* outputs (binary crossentropy, binary focal crossentropy,
+  hinge, squared hinge): one output for a binary target, one per class
+  (one-vs-rest) for a multiclass target, one per label for a multilabel
+  target.  The crossentropies read each output as a sigmoid probability;
+  the hinges take targets of -1/+1 and predict by the sign of the margin.
+* *exclusive* outputs (categorical, sparse categorical and categorical
+  focal crossentropy, categorical hinge): one output per class, two for a
+  binary target, and the largest output wins.  The crossentropies read the
+  outputs as a softmax.  Categorical and sparse categorical crossentropy
+  keep the targets as integer codes (the sparse formulation), so no
+  ``(n, k)`` one-hot array is ever built for them.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LOSSES", "LossRule", "resolve_loss"]
+__all__ = [
+    "ALIASES",
+    "KERAS_CLASSES",
+    "LOSSES",
+    "LossRule",
+    "loss_kwargs",
+    "loss_name",
+    "resolve_loss",
+]
 
 
 @dataclass(frozen=True)
@@ -31,75 +42,104 @@ class LossRule:
     ----------
     name : str
         Canonical Keras name of the loss, reported as ``loss_``.
-    output : {"sigmoid", "softmax"}
-        How logits become probabilities.
+    keras_class : str
+        Name of the ``keras.losses`` class that computes it.
+    exclusive : bool
+        One output per class (two for binary) with an argmax rule, rather
+        than independent one-vs-rest outputs.
+    target : {"codes", "onehot", "binary", "sign"}
+        Training target: integer codes, a one-hot matrix, 0/1 per output,
+        or -1/+1 per output.
+    probability : {"sigmoid", "softmax"} or None
+        How outputs become probabilities; None for margin losses, which
+        are not calibrated.
     """
 
     name: str
-    output: str
+    keras_class: str
+    exclusive: bool
+    target: str
+    probability: str | None
+
+    @property
+    def is_crossentropy(self):
+        """Whether the loss takes ``from_logits`` and ``label_smoothing``."""
+        return self.probability is not None
 
     def n_outputs(self, target_type, n_classes):
-        """Number of logits the output layer needs."""
-        if self.output == "sigmoid" and target_type == "binary":
+        """Number of outputs the last layer needs."""
+        if target_type == "binary" and not self.exclusive:
             return 1
         return n_classes
 
     def encode(self, codes, target_type, n_classes):
         """Turn class codes into the training target for this loss.
 
-        Returns float32 ``(n, n_outputs)`` for the sigmoid rule and int32
-        ``(n,)`` codes for the softmax rule.
+        Returns int32 ``(n,)`` codes for the sparse formulation and float32
+        ``(n, n_outputs)`` otherwise.
         """
         codes = np.asarray(codes)
-        if self.output == "softmax":
+        if self.exclusive:
             if target_type == "multilabel-indicator":
                 raise ValueError(
                     f"loss={self.name!r} assumes exactly one class per sample, "
-                    "but y is a multilabel indicator. Use "
-                    "loss='binary_crossentropy' (or 'auto') for multilabel targets."
+                    "but y is a multilabel indicator. Use an independent-output "
+                    "loss for multilabel targets: 'binary_crossentropy' (the "
+                    "'auto' choice), 'binary_focal_crossentropy', 'hinge' or "
+                    "'squared_hinge'."
                 )
-            return codes.astype(np.int32)
+            if self.target == "codes":
+                return codes.astype(np.int32)
+            return _onehot(codes, n_classes)
         if target_type == "binary":
-            return codes.astype(np.float32).reshape(-1, 1)
-        if target_type == "multiclass":
-            return (codes[:, None] == np.arange(n_classes)).astype(np.float32)
-        return codes.astype(np.float32)
+            indicator = codes.astype(np.float32).reshape(-1, 1)
+        elif target_type == "multiclass":
+            indicator = _onehot(codes, n_classes)
+        else:
+            indicator = codes.astype(np.float32)
+        return 2.0 * indicator - 1.0 if self.target == "sign" else indicator
 
-    def proba(self, logits, target_type):
-        """Probabilities from logits: ``(n, n_classes)``.
+    def proba(self, outputs, target_type):
+        """Probabilities from the outputs: ``(n, n_classes)``.
 
         Binary targets give two columns; a one-vs-rest sigmoid over several
         classes is normalised so rows sum to 1; multilabel targets give each
         label's own probability.
         """
-        logits = np.asarray(logits, dtype=np.float64)
-        if self.output == "softmax":
-            shifted = logits - logits.max(axis=1, keepdims=True)
+        if self.probability is None:
+            raise AttributeError(f"loss={self.name!r} yields no probabilities.")
+        outputs = np.asarray(outputs, dtype=np.float64)
+        if self.probability == "softmax":
+            shifted = outputs - outputs.max(axis=1, keepdims=True)
             exp = np.exp(shifted)
             return exp / exp.sum(axis=1, keepdims=True)
-        p = _sigmoid(logits)
+        p = _sigmoid(outputs)
         if target_type == "binary":
             return np.hstack([1.0 - p, p])
         if target_type == "multiclass":
             return p / np.maximum(p.sum(axis=1, keepdims=True), np.finfo(float).tiny)
         return p
 
-    def decision(self, logits, target_type):
+    def decision(self, outputs, target_type):
         """scikit-learn's ``decision_function``: ``(n,)`` for binary targets."""
-        logits = np.asarray(logits)
+        outputs = np.asarray(outputs)
         if target_type == "binary":
-            if logits.shape[1] == 1:
-                return logits[:, 0]
-            return logits[:, 1] - logits[:, 0]
-        return logits
+            if self.exclusive:
+                return outputs[:, 1] - outputs[:, 0]
+            return outputs[:, 0]
+        return outputs
 
-    def predict_codes(self, logits, target_type):
-        """Class codes (or a multilabel indicator) predicted from logits."""
+    def predict_codes(self, outputs, target_type):
+        """Class codes (or a multilabel indicator) predicted from the outputs."""
         if target_type == "multilabel-indicator":
-            return (np.asarray(logits) > 0).astype(np.int64)
+            return (np.asarray(outputs) > 0).astype(np.int64)
         if target_type == "binary":
-            return (self.decision(logits, target_type) > 0).astype(np.int64)
-        return np.asarray(logits).argmax(axis=1)
+            return (self.decision(outputs, target_type) > 0).astype(np.int64)
+        return np.asarray(outputs).argmax(axis=1)
+
+
+def _onehot(codes, n_classes):
+    return (codes[:, None] == np.arange(n_classes)).astype(np.float32)
 
 
 def _sigmoid(z):
@@ -112,40 +152,147 @@ def _sigmoid(z):
     return out
 
 
-LOSSES = {
-    "binary_crossentropy": LossRule("binary_crossentropy", "sigmoid"),
-    "categorical_crossentropy": LossRule("categorical_crossentropy", "softmax"),
-    "sparse_categorical_crossentropy": LossRule(
-        "sparse_categorical_crossentropy", "softmax"
+_RULES = [
+    LossRule("binary_crossentropy", "BinaryCrossentropy", False, "binary", "sigmoid"),
+    LossRule(
+        "binary_focal_crossentropy",
+        "BinaryFocalCrossentropy",
+        False,
+        "binary",
+        "sigmoid",
     ),
+    LossRule(
+        "categorical_crossentropy",
+        "SparseCategoricalCrossentropy",
+        True,
+        "codes",
+        "softmax",
+    ),
+    LossRule(
+        "sparse_categorical_crossentropy",
+        "SparseCategoricalCrossentropy",
+        True,
+        "codes",
+        "softmax",
+    ),
+    LossRule(
+        "categorical_focal_crossentropy",
+        "CategoricalFocalCrossentropy",
+        True,
+        "onehot",
+        "softmax",
+    ),
+    LossRule("hinge", "Hinge", False, "sign", None),
+    LossRule("squared_hinge", "SquaredHinge", False, "sign", None),
+    LossRule("categorical_hinge", "CategoricalHinge", True, "onehot", None),
+]
+
+LOSSES = {rule.name: rule for rule in _RULES}
+"""Every canonical loss name ``XentClassifier(loss=...)`` accepts."""
+
+ALIASES = {
+    "bce": "binary_crossentropy",
+    "BCE": "binary_crossentropy",
+    "cce": "categorical_crossentropy",
+    "CCE": "categorical_crossentropy",
+    "scce": "sparse_categorical_crossentropy",
+    "SCCE": "sparse_categorical_crossentropy",
 }
-"""Every loss name ``XentClassifier(loss=...)`` accepts, besides ``"auto"``."""
+"""Short names, as Keras spells ``"bce"``."""
+
+KERAS_CLASSES = {
+    "BinaryCrossentropy": "binary_crossentropy",
+    "BinaryFocalCrossentropy": "binary_focal_crossentropy",
+    "CategoricalCrossentropy": "categorical_crossentropy",
+    "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+    "CategoricalFocalCrossentropy": "categorical_focal_crossentropy",
+    "Hinge": "hinge",
+    "SquaredHinge": "squared_hinge",
+    "CategoricalHinge": "categorical_hinge",
+}
+"""``keras.losses`` classes whose instances ``loss`` accepts, by class name."""
+
+# Keras loss settings skxent sets itself: the network always outputs logits,
+# and the name and dtype belong to the loss skxent builds.
+_OWN_SETTINGS = ("from_logits", "name", "dtype", "axis")
 
 
-def resolve_loss(loss, target_type):
-    """Return the :class:`LossRule` for ``loss`` on a target of ``target_type``.
-
-    ``"auto"`` picks binary crossentropy for binary and multilabel targets
-    and categorical crossentropy for multiclass targets.
+def loss_name(loss):
+    """Canonical name of a loss name, alias or Keras loss instance, or None.
 
     Examples
     --------
-    >>> resolve_loss("auto", "multiclass").name
-    'categorical_crossentropy'
-    >>> resolve_loss("auto", "binary").n_outputs("binary", 2)
+    >>> loss_name("bce"), loss_name("hinge"), loss_name("auto"), loss_name("mse")
+    ('binary_crossentropy', 'hinge', 'auto', None)
+    """
+    if isinstance(loss, str):
+        if loss == "auto":
+            return loss
+        loss = ALIASES.get(loss, loss)
+        return loss if loss in LOSSES else None
+    return KERAS_CLASSES.get(type(loss).__name__)
+
+
+def resolve_loss(loss, target_type):
+    """The :class:`LossRule` for ``loss`` on a target, and the loss's settings.
+
+    ``"auto"`` picks binary crossentropy for binary and multilabel targets
+    and categorical crossentropy for multiclass targets.  A Keras loss
+    instance maps onto the rule of its class; its settings (such as
+    ``label_smoothing``, ``gamma`` or ``reduction``) are returned to build
+    skxent's own copy, which always takes logits.
+
+    Examples
+    --------
+    >>> rule, settings = resolve_loss("auto", "multiclass")
+    >>> rule.name, settings
+    ('categorical_crossentropy', {})
+    >>> resolve_loss("auto", "binary")[0].n_outputs("binary", 2)
     1
-    >>> resolve_loss("categorical_crossentropy", "binary").n_outputs("binary", 2)
+    >>> resolve_loss("cce", "binary")[0].n_outputs("binary", 2)
     2
     """
-    if loss == "auto":
-        loss = (
+    name = loss_name(loss)
+    if name is None:
+        valid = sorted(["auto", *LOSSES, *ALIASES])
+        raise ValueError(
+            f"Unknown loss {loss!r}; valid losses are {valid}, or an instance of "
+            f"one of keras.losses.{{{', '.join(KERAS_CLASSES)}}}."
+        )
+    if name == "auto":
+        name = (
             "categorical_crossentropy"
             if target_type == "multiclass"
-            else ("binary_crossentropy")
+            else "binary_crossentropy"
         )
-    try:
-        return LOSSES[loss]
-    except KeyError:
+    settings = {}
+    if not isinstance(loss, str):
+        settings = {
+            k: v for k, v in loss.get_config().items() if k not in _OWN_SETTINGS
+        }
+    return LOSSES[name], settings
+
+
+def loss_kwargs(rule, settings, label_smoothing):
+    """Keyword arguments of the Keras loss for ``rule``.
+
+    ``settings`` come from a Keras loss instance and routed ``loss__*``
+    parameters.  Crossentropies always take logits; ``label_smoothing`` may
+    be set by the estimator or by the loss instance, not to two values.
+    """
+    settings = dict(settings)
+    own = settings.pop("label_smoothing", 0.0)
+    if label_smoothing and own and label_smoothing != own:
         raise ValueError(
-            f"Unknown loss {loss!r}; valid losses are {sorted(['auto', *LOSSES])}."
-        ) from None
+            f"label_smoothing={label_smoothing} disagrees with the loss "
+            f"instance's label_smoothing={own}; set it in one place."
+        )
+    smoothing = float(label_smoothing or own)
+    if rule.is_crossentropy:
+        return {**settings, "from_logits": True, "label_smoothing": smoothing}
+    if smoothing:
+        raise ValueError(
+            f"label_smoothing applies to crossentropies only; loss={rule.name!r} "
+            "is a margin loss. Set label_smoothing=0.0."
+        )
+    return settings

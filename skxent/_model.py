@@ -147,17 +147,23 @@ class SparseCategoricalCrossentropy(keras.losses.Loss):
         return {**super().get_config(), "label_smoothing": self.label_smoothing}
 
 
-def make_loss(rule, label_smoothing, loss_params):
-    """The Keras loss object for a :class:`~skxent._losses.LossRule`."""
-    if rule.output == "sigmoid":
-        return keras.losses.BinaryCrossentropy(
-            from_logits=True, label_smoothing=label_smoothing, **loss_params
-        )
-    if label_smoothing == 0.0:
-        return keras.losses.SparseCategoricalCrossentropy(
-            from_logits=True, **loss_params
-        )
-    return SparseCategoricalCrossentropy(label_smoothing=label_smoothing, **loss_params)
+def make_loss(rule, kwargs):
+    """The Keras loss object for a :class:`~skxent._losses.LossRule`.
+
+    ``kwargs`` come from :func:`skxent._losses.loss_kwargs`.  Categorical
+    crossentropy on integer codes uses Keras's sparse loss, or skxent's own
+    when labels are smoothed (Keras's sparse loss cannot smooth).
+    """
+    kwargs = dict(kwargs)
+    if rule.target == "codes":
+        smoothing = kwargs.pop("label_smoothing")
+        if smoothing == 0.0:
+            return keras.losses.SparseCategoricalCrossentropy(**kwargs)
+        kwargs.pop("from_logits")
+        if kwargs.pop("ignore_class", None) is not None:
+            raise ValueError("ignore_class cannot be combined with label_smoothing.")
+        return SparseCategoricalCrossentropy(label_smoothing=smoothing, **kwargs)
+    return getattr(keras.losses, rule.keras_class)(**kwargs)
 
 
 def make_optimizer(optimizer, learning_rate, params):

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from skxent import TargetEncoder
-from skxent._losses import LOSSES, resolve_loss
+from skxent._losses import LOSSES, loss_kwargs, resolve_loss
 
 
 @pytest.mark.parametrize(
@@ -112,14 +112,15 @@ def test_input_is_not_changed():
     ],
 )
 def test_resolve_loss(loss, target_type, name, n_outputs):
-    rule = resolve_loss(loss, target_type)
+    rule, settings = resolve_loss(loss, target_type)
+    assert settings == {}
     n_classes = 2 if target_type == "binary" else 4
     assert rule.name == name
     assert rule.n_outputs(target_type, n_classes) == n_outputs
 
 
 def test_unknown_loss_lists_valid_names():
-    with pytest.raises(ValueError, match="valid losses are.*binary_crossentropy"):
+    with pytest.raises(ValueError, match="valid losses are.*categorical_hinge"):
         resolve_loss("hinge_it", "binary")
 
 
@@ -161,3 +162,89 @@ def test_prediction_rules_from_logits():
     assert np.allclose(ovr.sum(axis=1), 1)
     multilabel = rule.proba(np.array([[0.0, 2.0]]), "multilabel-indicator")
     assert np.allclose(multilabel, [[0.5, 1 / (1 + np.exp(-2))]])
+
+
+@pytest.mark.parametrize(
+    "loss, binary, multiclass, multilabel",
+    [
+        # (target, n_outputs) for a binary, a 3-class and a 3-label target.
+        ("hinge", ([[-1.0], [1.0]], 1), ([[-1, -1, 1], [1, -1, -1]], 3), 3),
+        ("squared_hinge", ([[-1.0], [1.0]], 1), ([[-1, -1, 1], [1, -1, -1]], 3), 3),
+        (
+            "binary_focal_crossentropy",
+            ([[0.0], [1.0]], 1),
+            ([[0, 0, 1], [1, 0, 0]], 3),
+            3,
+        ),
+        ("categorical_hinge", ([[1, 0], [0, 1]], 2), ([[0, 0, 1], [1, 0, 0]], 3), None),
+        (
+            "categorical_focal_crossentropy",
+            ([[1, 0], [0, 1]], 2),
+            ([[0, 0, 1], [1, 0, 0]], 3),
+            None,
+        ),
+    ],
+)
+def test_every_loss_encodes_targets_for_its_outputs(
+    loss, binary, multiclass, multilabel
+):
+    rule = LOSSES[loss]
+    target, n_outputs = binary
+    assert rule.encode(np.array([0, 1]), "binary", 2).tolist() == target
+    assert rule.n_outputs("binary", 2) == n_outputs
+    target, n_outputs = multiclass
+    assert rule.encode(np.array([2, 0]), "multiclass", 3).tolist() == target
+    assert rule.n_outputs("multiclass", 3) == n_outputs
+    indicator = np.array([[1, 0, 1]])
+    if multilabel is None:
+        with pytest.raises(ValueError, match="one class per sample"):
+            rule.encode(indicator, "multilabel-indicator", 3)
+    else:
+        assert rule.encode(indicator, "multilabel-indicator", 3).shape == (1, 3)
+
+
+def test_margin_losses_predict_by_sign_and_have_no_probabilities():
+    hinge = LOSSES["hinge"]
+    margins = np.array([[-0.3], [0.2]])
+    assert hinge.predict_codes(margins, "binary").tolist() == [0, 1]
+    assert hinge.decision(margins, "binary").tolist() == [-0.3, 0.2]
+    with pytest.raises(AttributeError, match="no probabilities"):
+        hinge.proba(margins, "binary")
+    categorical = LOSSES["categorical_hinge"]
+    assert categorical.predict_codes(np.array([[0.1, 0.4]]), "binary").tolist() == [1]
+    assert categorical.probability is None
+
+
+@pytest.mark.parametrize(
+    "alias, name",
+    [
+        ("bce", "binary_crossentropy"),
+        ("cce", "categorical_crossentropy"),
+        ("scce", "sparse_categorical_crossentropy"),
+    ],
+)
+def test_aliases_resolve_to_canonical_names(alias, name):
+    assert resolve_loss(alias, "multiclass")[0].name == name
+
+
+def test_keras_loss_instance_maps_onto_its_row_and_keeps_its_settings():
+    keras = pytest.importorskip("keras")
+    rule, settings = resolve_loss(
+        keras.losses.CategoricalFocalCrossentropy(gamma=3.0, label_smoothing=0.1),
+        "multiclass",
+    )
+    assert rule.name == "categorical_focal_crossentropy"
+    assert settings["gamma"] == 3.0 and settings["label_smoothing"] == 0.1
+    assert "from_logits" not in settings
+    kwargs = loss_kwargs(rule, settings, label_smoothing=0.0)
+    assert kwargs["from_logits"] is True and kwargs["label_smoothing"] == 0.1
+    with pytest.raises(ValueError, match="Unknown loss"):
+        resolve_loss(keras.losses.MeanSquaredError(), "binary")
+
+
+def test_label_smoothing_is_for_crossentropies_and_set_in_one_place():
+    with pytest.raises(ValueError, match="crossentropies only"):
+        loss_kwargs(LOSSES["hinge"], {}, label_smoothing=0.1)
+    with pytest.raises(ValueError, match="set it in one place"):
+        loss_kwargs(LOSSES["binary_crossentropy"], {"label_smoothing": 0.2}, 0.1)
+    assert loss_kwargs(LOSSES["hinge"], {}, 0.0) == {}

@@ -1,0 +1,114 @@
+"""Every loss in the family learns, and a grid search over losses is sound."""
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_blobs, make_circles
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from skxent import XentClassifier
+from skxent._losses import LOSSES
+
+# One small configuration shared by every loss.
+SHARED = dict(
+    hidden_layer_sizes=(16,),
+    epochs=20,
+    batch_size=32,
+    learning_rate=0.01,
+    random_state=0,
+)
+CROSSENTROPIES = [name for name, rule in LOSSES.items() if rule.is_crossentropy]
+
+
+def circles():
+    X, y = make_circles(400, factor=0.1, noise=0.05, random_state=0)
+    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+
+
+def blobs():
+    centers = [(15, 0), (15, 15), (0, 15), (30, 15)]
+    X, y = make_blobs(400, centers=centers, cluster_std=1.5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+
+
+@pytest.mark.parametrize("problem", [circles, blobs], ids=["circles", "blobs"])
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_every_loss_learns_with_one_shared_configuration(loss, problem):
+    X_train, X_test, y_train, y_test = problem()
+    clf = XentClassifier(loss=loss, **SHARED).fit(X_train, y_train)
+    assert clf.loss_ == loss
+    assert clf.score(X_test, y_test) >= 0.9
+    n_classes = len(np.unique(y_train))
+    expected = (len(X_test),) if n_classes == 2 else (len(X_test), n_classes)
+    assert clf.decision_function(X_test).shape == expected
+    assert hasattr(clf, "predict_proba") == LOSSES[loss].is_crossentropy
+    if LOSSES[loss].is_crossentropy:
+        proba = clf.predict_proba(X_test)
+        assert proba.shape == (len(X_test), n_classes)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_predict_proba_only_for_crossentropies_before_fit_too():
+    assert hasattr(XentClassifier(), "predict_proba")
+    assert hasattr(XentClassifier(loss="bce"), "predict_proba")
+    for margin in ["hinge", "squared_hinge", "categorical_hinge"]:
+        assert not hasattr(XentClassifier(loss=margin), "predict_proba")
+        assert hasattr(XentClassifier(loss=margin), "decision_function")
+    assert not hasattr(XentClassifier(loss=keras.losses.Hinge()), "predict_proba")
+
+
+def test_grid_search_over_every_loss_with_accuracy_and_roc_auc():
+    X_train, _, y_train, _ = circles()
+    grid = GridSearchCV(
+        XentClassifier(**SHARED),
+        {"loss": list(LOSSES)},
+        scoring=["accuracy", "roc_auc"],
+        refit="accuracy",
+        cv=2,
+    ).fit(X_train, y_train)
+    assert np.isfinite(grid.cv_results_["mean_test_roc_auc"]).all()
+    assert (grid.cv_results_["mean_test_accuracy"] >= 0.9).all()
+
+
+def test_grid_search_over_crossentropies_with_log_loss():
+    X_train, _, y_train, _ = blobs()
+    grid = GridSearchCV(
+        XentClassifier(**SHARED),
+        {"loss": CROSSENTROPIES},
+        scoring="neg_log_loss",
+        cv=2,
+    ).fit(X_train, y_train)
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+    assert grid.best_estimator_.loss_ in CROSSENTROPIES
+
+
+def test_keras_loss_instance_keeps_its_settings_but_takes_logits():
+    X_train, X_test, y_train, y_test = blobs()
+    given = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)
+    clf = XentClassifier(loss=given, **SHARED).fit(X_train, y_train)
+    assert clf.loss_ == "categorical_crossentropy"
+    assert clf.model_.loss.label_smoothing == pytest.approx(0.1)
+    assert clf.score(X_test, y_test) >= 0.9
+    assert given.get_config()["from_logits"] is False  # the caller's is unchanged
+
+    binary = XentClassifier(loss=keras.losses.BinaryCrossentropy(), **SHARED)
+    binary.fit(*circles()[::2])
+    assert binary.model_.loss.from_logits is True
+    assert clone(binary).loss is not binary.loss
+
+
+def test_focal_settings_are_routed():
+    X_train, _, y_train, _ = circles()
+    clf = XentClassifier(loss="binary_focal_crossentropy", loss__gamma=3.0, **SHARED)
+    clf.fit(X_train, y_train)
+    assert clf.model_.loss.get_config()["gamma"] == 3.0
+
+
+def test_label_smoothing_on_a_margin_loss_is_refused():
+    X_train, _, y_train, _ = circles()
+    clf = XentClassifier(loss="hinge", label_smoothing=0.1, **SHARED)
+    with pytest.raises(ValueError, match="crossentropies only"):
+        clf.fit(X_train, y_train)
