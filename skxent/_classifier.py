@@ -24,9 +24,10 @@ is passed to the optimizer, ``fit__*`` to ``keras.Model.fit``,
 ``callbacks__*`` to callback classes and ``body__*`` to the ``body``
 callable."""
 
-# Rows per call of the compiled inference function: large enough that a
-# big predict makes few calls, small enough to bound the activations' memory.
-PREDICT_CHUNK = 65536
+# Outputs (rows x units of the last layer) per call of the compiled
+# inference function: few calls for a big predict, yet bounded memory when
+# there are many classes.
+PREDICT_CHUNK_OUTPUTS = 2**20
 
 
 def _route(params, prefix):
@@ -37,9 +38,10 @@ def _route(params, prefix):
 class XentClassifier(ClassifierMixin, BaseEstimator):
     """A Keras neural network classifier that chooses its own crossentropy.
 
-    The network ends in logits; the output layer, the loss (applied with
-    ``from_logits=True``), the encoding of the targets and the prediction
-    rule all follow from the targets passed to :meth:`fit`:
+    The network ends in a linear layer (logits); the output layer, the loss
+    (a crossentropy is applied with ``from_logits=True``), the encoding of
+    the targets and the prediction rule all follow from the targets passed
+    to :meth:`fit` and from ``loss``:
 
     ============================ ======================== ==============
     target                       ``loss="auto"`` uses     output logits
@@ -476,14 +478,22 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
 
     # -- prediction --------------------------------------------------------
 
-    def _logits(self, X):
+    def _from_outputs(self, X, method):
+        """Apply a :class:`~skxent._losses.LossRule` method to the outputs on X.
+
+        Chunk by chunk, so that the full ``(n, n_outputs)`` output array is
+        never held when the result is smaller, as for ``predict``.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32, accept_sparse=False)
-        chunks = [
-            self._logits_fn(X[start : start + PREDICT_CHUNK])
-            for start in range(0, X.shape[0], PREDICT_CHUNK)
-        ]
-        return np.concatenate(chunks)
+        apply = getattr(LOSSES[self.loss_], method)
+        rows = max(1, PREDICT_CHUNK_OUTPUTS // self.model_.output_shape[-1])
+        return np.concatenate(
+            [
+                apply(self._logits_fn(X[start : start + rows]), self.target_type_)
+                for start in range(0, X.shape[0], rows)
+            ]
+        )
 
     def decision_function(self, X):
         """Network outputs: ``(n_samples,)`` for binary targets, else 2-D.
@@ -492,8 +502,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         binary target trained with an exclusive (two-output) loss this is
         the difference of the two outputs, so its sign gives the prediction.
         """
-        logits = self._logits(X)
-        return LOSSES[self.loss_].decision(logits, self.target_type_)
+        return self._from_outputs(X, "decision")
 
     def _yields_probabilities(self):
         # "auto" always picks a crossentropy; an unknown loss fails in fit.
@@ -510,8 +519,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         calibrated, so ``hasattr(clf, "predict_proba")`` is False for them,
         as for ``SGDClassifier(loss="hinge")``.
         """
-        logits = self._logits(X)
-        return LOSSES[self.loss_].proba(logits, self.target_type_)
+        return self._from_outputs(X, "proba")
 
     def predict(self, X):
         """Predicted labels, in the form of the labels given to :meth:`fit`.
@@ -523,8 +531,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
             on one-hot targets predicts the class index (1-D), which is what
             ``mlxtend.plotting.plot_decision_regions`` needs.
         """
-        logits = self._logits(X)
-        codes = LOSSES[self.loss_].predict_codes(logits, self.target_type_)
+        codes = self._from_outputs(X, "predict_codes")
         return self.target_encoder_.inverse_transform(codes)
 
     def score(self, X, y, sample_weight=None):

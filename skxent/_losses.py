@@ -255,8 +255,9 @@ def resolve_loss(loss, target_type):
     name = loss_name(loss)
     if name is None:
         valid = sorted(["auto", *LOSSES, *ALIASES])
+        shown = repr(loss) if isinstance(loss, str) else f"{type(loss).__name__}()"
         raise ValueError(
-            f"Unknown loss {loss!r}; valid losses are {valid}, or an instance of "
+            f"Unknown loss {shown}; valid losses are {valid}, or an instance of "
             f"one of keras.losses.{{{', '.join(KERAS_CLASSES)}}}."
         )
     if name == "auto":

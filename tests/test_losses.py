@@ -112,3 +112,14 @@ def test_label_smoothing_on_a_margin_loss_is_refused():
     clf = XentClassifier(loss="hinge", label_smoothing=0.1, **SHARED)
     with pytest.raises(ValueError, match="crossentropies only"):
         clf.fit(X_train, y_train)
+
+
+def test_loss_is_validated_at_fit_and_aliases_are_resolved():
+    X_train, _, y_train, _ = circles()
+    clf = XentClassifier(loss="hinge_it", **SHARED)
+    with pytest.raises(ValueError, match=r"'loss' parameter.*categorical_hinge"):
+        clf.fit(X_train, y_train)
+    clf.set_params(loss="bce").fit(X_train, y_train)
+    assert clf.loss_ == "binary_crossentropy"
+    with pytest.raises(ValueError, match="Unknown loss.*MeanSquaredError"):
+        clf.set_params(loss=keras.losses.MeanSquaredError()).fit(X_train, y_train)
