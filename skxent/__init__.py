@@ -1,11 +1,29 @@
 """skxent: a scikit-learn classifier on Keras that picks its own crossentropy.
 
-Importing skxent does not import TensorFlow; the first ``fit`` does.
+``import skxent`` is cheap: the public names are imported on first use
+(scikit-learn with the estimator, TensorFlow only with the first ``fit``).
 """
 
-from ._classifier import XentClassifier
-from ._targets import TargetEncoder
+import importlib
 
 __all__ = ["TargetEncoder", "XentClassifier", "__version__"]
 
 __version__ = "0.1.0"
+
+# Public name -> the private module that defines it.
+_MODULES = {
+    "TargetEncoder": "._targets",
+    "XentClassifier": "._classifier",
+}
+
+
+def __getattr__(name):
+    if name not in _MODULES:
+        raise AttributeError(f"module 'skxent' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULES[name], __name__), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

@@ -104,7 +104,8 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
     learning_rate : float, default=1e-3
         Learning rate of an optimizer given by name or class.
     epochs : int, default=100
-        Passes over the training data per :meth:`fit`.
+        Most passes over the training data per :meth:`fit` (see
+        ``n_iter_no_change``).
     batch_size : int, default=32
         Samples per gradient step.  With the defaults, 100 epochs of
         32-sample batches, ``make_moons(1000, noise=0.2)`` is learned to
@@ -112,7 +113,24 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         ``docs/user_guide.md``).
     validation_split : float in [0, 1), default=0.0
         Fraction of the training data held out, shuffled and stratified by
-        class with ``random_state``, to compute ``val_loss`` each epoch.
+        class with ``random_state``, to compute ``val_loss`` each epoch
+        (SciKeras's and Keras's name).  When non-zero it is also the
+        fraction ``early_stopping`` uses.
+    early_stopping : bool, default=False
+        As in MLPClassifier: hold out ``validation_fraction`` of the
+        training data, stop when ``val_loss`` has not improved by more than
+        ``tol`` for more than ``n_iter_no_change`` epochs, and keep the
+        weights of the epoch with the lowest ``val_loss``.  (MLPClassifier
+        watches validation accuracy; skxent watches the loss it trains.)
+    validation_fraction : float in (0, 1), default=0.1
+        Fraction held out for ``early_stopping`` when ``validation_split``
+        is 0; unused without ``early_stopping``.
+    n_iter_no_change : int or None, default=10
+        Epochs without an improvement of more than ``tol`` (of ``val_loss``
+        with ``early_stopping``, else of the training loss) after which
+        :meth:`fit` stops, as in MLPClassifier.  None trains all ``epochs``.
+    tol : float, default=1e-4
+        The improvement that counts, for ``n_iter_no_change``.
     shuffle : bool, default=True
         Reshuffle the training data before each epoch.
     class_weight : dict, "balanced" or None, default=None
@@ -155,6 +173,10 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Epochs trained in all (``warm_start`` and :meth:`partial_fit`
         accumulate).
+    best_loss_ : float
+        The lowest loss of the last :meth:`fit` or :meth:`partial_fit`: of
+        ``val_loss`` with ``early_stopping`` (whose weights the model
+        keeps), else of the training loss.
     model_ : keras.Model
         The fitted network, ending in logits.
     target_encoder_ : TargetEncoder
@@ -194,6 +216,10 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "shuffle": ["boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "random_state": ["random_state"],
@@ -215,6 +241,10 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         epochs=100,
         batch_size=32,
         validation_split=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         shuffle=True,
         class_weight=None,
         random_state=None,
@@ -234,6 +264,10 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.validation_split = validation_split
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.shuffle = shuffle
         self.class_weight = class_weight
         self.random_state = random_state
@@ -307,7 +341,9 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self : XentClassifier
         """
         reset = not (self.warm_start and hasattr(self, "model_"))
-        return self._fit(X, y, sample_weight, epochs=self.epochs, reset=reset)
+        return self._fit(
+            X, y, sample_weight, epochs=self.epochs, reset=reset, stop_early=True
+        )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch, keeping the network of earlier calls.
@@ -326,9 +362,17 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self : XentClassifier
         """
         first = not hasattr(self, "model_")
-        return self._fit(X, y, sample_weight, epochs=1, reset=first, classes=classes)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            epochs=1,
+            reset=first,
+            stop_early=False,
+            classes=classes,
+        )
 
-    def _fit(self, X, y, sample_weight, *, epochs, reset, classes=None):
+    def _fit(self, X, y, sample_weight, *, epochs, reset, stop_early, classes=None):
         hidden_layer_sizes = self._check_params()
         X, y = validate_data(
             self,
@@ -352,10 +396,17 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         weights = self._sample_weight(X, codes, sample_weight, encoder)
         targets = rule.encode(codes, encoder.target_type_, encoder.n_classes_)
         seeds = self._seeds(self.n_iter_ if not reset else 0)
-        train, val = self._split(codes, seeds[2], encoder.target_type_)
+        # As in MLPClassifier, partial_fit neither holds out data for early
+        # stopping nor stops.
+        early_stopping = stop_early and self.early_stopping
+        monitor = "val_loss" if early_stopping else "loss"
+        fraction = self.validation_split or (
+            self.validation_fraction if early_stopping else 0.0
+        )
+        train, val = self._split(codes, fraction, seeds[2], encoder.target_type_)
 
         # Keras (and with it TensorFlow) is imported here, on first fit.
-        from . import _model
+        from . import _model, _training
 
         if reset:
             meta = {
@@ -386,7 +437,17 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         else:
             model = self.model_
 
-        history = _model.train(
+        callbacks = _model.make_callbacks(self.callbacks, _route(params, "callbacks"))
+        if stop_early and self.n_iter_no_change is not None:
+            callbacks.append(
+                _training.PlateauStop(
+                    monitor,
+                    tol=self.tol,
+                    patience=self.n_iter_no_change,
+                    restore_best=early_stopping,
+                )
+            )
+        history = _training.train(
             model,
             X,
             targets,
@@ -394,14 +455,14 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
             train=train,
             val=val,
             epochs=epochs,
+            first_epoch=0 if reset else self.n_iter_,
             batch_size=self.batch_size,
             shuffle=self.shuffle,
             seed=int(seeds[1]),
             verbose=self.verbose,
-            callbacks=_model.make_callbacks(
-                self.callbacks, _route(params, "callbacks")
-            ),
+            callbacks=callbacks,
             fit_params=_route(params, "fit"),
+            compile_params=_route(params, "compile"),
         )
 
         # Set fitted state only once training has succeeded.
@@ -416,6 +477,9 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
             k: [*previous.get(k, []), *map(float, v)] for k, v in history.items()
         }
         self.n_iter_ = len(self.history_.get("loss", []))
+        # fmin skips NaN losses (NaN only if every epoch's loss was NaN).
+        losses = np.asarray(history.get(monitor, [np.nan]), float)
+        self.best_loss_ = float(np.fmin.reduce(losses))
         self._logits_fn = _model.inference_function(model)
         return self
 
@@ -452,27 +516,27 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         # A new array: the caller's sample_weight is never scaled in place.
         return weights * per_class[codes].astype(np.float32)
 
-    def _split(self, codes, seed, target_type):
+    def _split(self, codes, fraction, seed, target_type):
         """Row indices for training and validation (None without a split)."""
         n = len(codes)
-        if not self.validation_split:
+        if not fraction:
             return np.arange(n), None
         splitter = ShuffleSplit
         if target_type != "multilabel-indicator":
             counts = np.bincount(codes)
-            n_val = int(np.ceil(self.validation_split * n))
+            n_val = int(np.ceil(fraction * n))
             n_present = np.count_nonzero(counts)
             if counts[counts > 0].min() >= 2 and n_present <= n_val <= n - n_present:
                 splitter = StratifiedShuffleSplit
-        split = splitter(
-            n_splits=1, test_size=self.validation_split, random_state=int(seed)
-        )
+        split = splitter(n_splits=1, test_size=fraction, random_state=int(seed))
         try:
             train, val = next(split.split(np.zeros((n, 1)), codes))
         except ValueError as exc:
+            name = (
+                "validation_split" if self.validation_split else "validation_fraction"
+            )
             raise ValueError(
-                f"validation_split={self.validation_split} cannot split {n} samples: "
-                f"{exc}"
+                f"{name}={fraction} cannot split {n} samples: {exc}"
             ) from None
         return train, val
 

@@ -19,7 +19,6 @@ __all__ = [
     "make_callbacks",
     "make_loss",
     "make_optimizer",
-    "train",
 ]
 
 if keras.backend.backend() != "tensorflow":
@@ -27,10 +26,6 @@ if keras.backend.backend() != "tensorflow":
         f"skxent runs on Keras's TensorFlow backend, but KERAS_BACKEND is "
         f"{keras.backend.backend()!r}; unset KERAS_BACKEND or set it to 'tensorflow'."
     )
-
-# Validation data goes through the network in batches of at least this many
-# rows: the validation loss does not depend on the batching, the speed does.
-VALIDATION_BATCH = 4096
 
 
 def _seeded(initializer, seed):
@@ -212,70 +207,20 @@ def make_callbacks(callbacks, params):
     return list(unflatten_params(callbacks, params))
 
 
-def train(
-    model,
-    X,
-    targets,
-    weights,
-    *,
-    train,
-    val,
-    epochs,
-    batch_size,
-    shuffle,
-    seed,
-    verbose,
-    callbacks,
-    fit_params,
-):
-    """Fit ``model`` with ``keras.Model.fit`` and return the history dict.
-
-    The training rows are reshuffled each epoch by a ``tf.data`` shuffle with
-    an explicit seed, which is reproducible without a global seed.
-    """
-
-    def dataset(rows, *, shuffled, batch):
-        # Row tuples in the shuffle buffer, not indices gathered per batch:
-        # measured, gathering costs ~12 ms more per epoch, which small data
-        # (the common case) feels, for ~120 MB saved at 200,000 rows.
-        data = (X, targets, weights)
-        if rows is not None:
-            data = tuple(a[rows] for a in data)
-        ds = tf.data.Dataset.from_tensor_slices(data)
-        if shuffled:
-            ds = ds.shuffle(len(data[0]), seed=seed, reshuffle_each_iteration=True)
-        return ds.batch(batch)
-
-    train_ds = dataset(
-        None if val is None else train, shuffled=shuffle, batch=batch_size
-    )
-    val_ds = (
-        None
-        if val is None
-        else dataset(val, shuffled=False, batch=max(batch_size, VALIDATION_BATCH))
-    )
-    history = model.fit(
-        train_ds,
-        validation_data=val_ds,
-        epochs=epochs,
-        verbose=verbose,
-        callbacks=callbacks,
-        shuffle=False,
-        **fit_params,
-    )
-    return history.history
-
-
 def inference_function(model):
     """A compiled ``X -> logits`` function over float32 batches of any size.
 
     One trace serves every batch size, and one call replaces the thousands of
-    small batches ``Model.predict`` would dispatch.
+    small batches ``Model.predict`` would dispatch.  The concrete function is
+    called directly: the polymorphic ``tf.function`` would re-bind its
+    arguments on every call, which doubles the cost of predicting one row.
     """
     spec = tf.TensorSpec([None, model.input_shape[-1]], tf.float32)
-    logits = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+    logits = tf.function(
+        lambda x: model(x, training=False), input_signature=[spec]
+    ).get_concrete_function()
 
     def predict_logits(X):
-        return logits(X).numpy()
+        return logits(tf.constant(X)).numpy()
 
     return predict_logits

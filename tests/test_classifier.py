@@ -377,7 +377,7 @@ def test_class_weight_shifts_predictions(moons):
 def test_validation_split_is_shuffled_and_stratified():
     clf = XentClassifier(validation_split=0.2, random_state=0)
     sorted_codes = np.repeat([0, 1, 2], 50)
-    train, val = clf._split(sorted_codes, seed=0, target_type="multiclass")
+    train, val = clf._split(sorted_codes, 0.2, seed=0, target_type="multiclass")
     assert len(val) == 30 and len(train) == 120
     assert np.bincount(sorted_codes[val]).tolist() == [10, 10, 10]
     assert not np.array_equal(val, np.arange(120, 150))
