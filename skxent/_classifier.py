@@ -170,6 +170,8 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         Canonical name of the loss used, e.g. ``"binary_crossentropy"``.
     history_ : dict of str to list of float
         Per-epoch ``loss`` (and ``val_loss`` with a validation split).
+    loss_curve_ : list of float
+        ``history_["loss"]``, under MLPClassifier's name.
     n_iter_ : int
         Epochs trained in all (``warm_start`` and :meth:`partial_fit`
         accumulate).
@@ -539,6 +541,10 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
                 f"{name}={fraction} cannot split {n} samples: {exc}"
             ) from None
         return train, val
+
+    @property
+    def loss_curve_(self):
+        return self.history_["loss"]
 
     # -- prediction --------------------------------------------------------
 

@@ -112,7 +112,11 @@ def test_training_loss_plateau_stops_fit(moons):
     params = dict(**{**QUICK, "epochs": 20}, tol=100.0)
     clf = XentClassifier(**params, n_iter_no_change=2).fit(X, y)
     assert clf.n_iter_ == 4 and "val_loss" not in clf.history_
-    assert clf.best_loss_ == min(clf.history_["loss"])
+    assert (
+        clf.best_loss_ == min(clf.loss_curve_)
+        and clf.loss_curve_ is clf.history_["loss"]
+    )
+    assert not hasattr(XentClassifier(), "loss_curve_")
     assert XentClassifier(**params, n_iter_no_change=None).fit(X, y).n_iter_ == 20
 
 
