@@ -168,6 +168,18 @@ BAD_INPUT = [
         r"'validation_split' parameter .* Got -0\.1",
     ),
     (
+        "unknown_activation",
+        _fit({"activation": "relux"}),
+        ValueError,
+        "Unknown activation 'relux'",
+    ),
+    (
+        "unknown_kernel_initializer",
+        _fit({"kernel_initializer": "he_uniformm"}),
+        ValueError,
+        "Unknown kernel_initializer 'he_uniformm'",
+    ),
+    (
         "negative_sample_weight",
         _fit(sample_weight=-np.ones(60)),
         ValueError,
@@ -422,6 +434,9 @@ def test_loaded_estimator_keeps_training(persisted, tmp_path):
     y = clf.predict(X)
     clf.save(tmp_path / "clf.skxent")
     restored = skxent.load(tmp_path / "clf.skxent")
+    steps = int(clf.model_.optimizer.iterations)
+    assert steps > 0 and int(restored.model_.optimizer.iterations) == steps
+    assert int(pickle.loads(pickle.dumps(clf)).model_.optimizer.iterations) == steps
     # The optimizer state travelled too: both continue the same way.
     online, reference = restored.partial_fit(X, y), copy.deepcopy(clf).partial_fit(X, y)
     assert online.n_iter_ == clf.n_iter_ + 1
