@@ -105,10 +105,11 @@ def _decode(value):
 
 def _describe(value):
     """A name for a value that is not stored: ``module.qualname`` or its type."""
-    target = value if callable(value) and hasattr(value, "__qualname__") else None
-    if target is None:
-        return f"<{type(value).__module__}.{type(value).__qualname__} object>"
-    return f"{getattr(target, '__module__', '?')}.{target.__qualname__}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_describe(item) for item in value) + "]"
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '?')}.{value.__qualname__}"
+    return f"<{type(value).__module__}.{type(value).__qualname__} object>"
 
 
 def save(estimator, path):
@@ -249,6 +250,7 @@ def _restore(meta, model_bytes):
         if not (name in known or (routed and name.isidentifier())):
             raise ValueError(f"unknown parameter {name!r}")
     estimator = XentClassifier(**params)
+    estimator._check_params()
 
     encoder = TargetEncoder(classes=_decode(meta["target_encoder"]["classes"]))
     for name in ENCODER_ATTRIBUTES:
