@@ -122,9 +122,11 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and the validation split.
         An int gives bitwise the same model fit after fit, in this process or
-        a new one (on CPU).  skxent reads and changes no global random state
-        (NumPy's, Python's, TensorFlow's or Keras's); seed the layers of your
-        own ``body`` with ``meta["random_seed"]`` to keep that true for them.
+        a new one (on CPU).  skxent changes no global random state (NumPy's,
+        Python's, TensorFlow's or Keras's), and reads none but TensorFlow's
+        global seed, if you set one: the per-epoch shuffle depends on it.
+        Seed the layers of your own ``body`` with ``meta["random_seed"]`` to
+        keep this true for them.
     verbose : int, default=0
         Keras's progress output: 0 silent, 1 progress bar, 2 a line per epoch.
     callbacks : list of keras.callbacks.Callback or classes, default=None
