@@ -6,7 +6,7 @@
 
 import importlib
 
-__all__ = ["TargetEncoder", "XentClassifier", "__version__"]
+__all__ = ["TargetEncoder", "XentClassifier", "__version__", "load"]
 
 __version__ = "0.1.0"
 
@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _MODULES = {
     "TargetEncoder": "._targets",
     "XentClassifier": "._classifier",
+    "load": "._persistence",
 }
 
 

@@ -1,5 +1,6 @@
 """XentClassifier: a scikit-learn classifier on Keras that picks its crossentropy."""
 
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -343,9 +344,10 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self : XentClassifier
         """
         reset = not (self.warm_start and hasattr(self, "model_"))
-        return self._fit(
-            X, y, sample_weight, epochs=self.epochs, reset=reset, stop_early=True
-        )
+        with self._fitted_state_kept_on_error():
+            return self._fit(
+                X, y, sample_weight, epochs=self.epochs, reset=reset, stop_early=True
+            )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch, keeping the network of earlier calls.
@@ -364,15 +366,35 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self : XentClassifier
         """
         first = not hasattr(self, "model_")
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            epochs=1,
-            reset=first,
-            stop_early=False,
-            classes=classes,
-        )
+        with self._fitted_state_kept_on_error():
+            return self._fit(
+                X,
+                y,
+                sample_weight,
+                epochs=1,
+                reset=first,
+                stop_early=False,
+                classes=classes,
+            )
+
+    @contextmanager
+    def _fitted_state_kept_on_error(self):
+        """Restore the fitted attributes if fitting raises.
+
+        ``validate_data(reset=True)`` sets ``n_features_in_`` and
+        ``feature_names_in_`` before later checks can fail; a failed fit of a
+        fitted estimator must leave it predicting as before.  (The weights of
+        a network that fails mid-training under ``warm_start`` are not
+        restored.)
+        """
+        saved = {k: v for k, v in vars(self).items() if k.endswith("_")}
+        try:
+            yield
+        except BaseException:
+            for key in [k for k in vars(self) if k.endswith("_")]:
+                del self.__dict__[key]
+            self.__dict__.update(saved)
+            raise
 
     def _fit(self, X, y, sample_weight, *, epochs, reset, stop_early, classes=None):
         hidden_layer_sizes = self._check_params()
@@ -613,6 +635,27 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
                 self.target_encoder_.transform(y)
             )
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+
+    # -- persistence --------------------------------------------------------
+
+    def save(self, path):
+        """Write the fitted estimator to ``path`` in skxent's safe format.
+
+        Unlike a pickle, the file runs no code when loaded with
+        :func:`skxent.load`: it is a zip of the network in Keras's ``.keras``
+        format (loaded with ``safe_mode=True``) and the parameters and fitted
+        attributes as JSON.  Parameters that are code (a ``body`` callable,
+        callbacks, an optimizer class) are not stored; ``skxent.load`` warns
+        and gives them their defaults.  See ``docs/reliability.md``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write, e.g. ``"model.skxent"``.
+        """
+        from ._persistence import save
+
+        save(self, path)
 
     # -- scikit-learn protocol ---------------------------------------------
 

@@ -45,9 +45,27 @@ def _seeded(initializer, seed):
     config = {**initializer.get("config", {}), "seed": int(seed)}
     seeded = {**initializer, "config": config}
     try:
-        return keras.initializers.deserialize(seeded)
+        made = keras.initializers.deserialize(seeded)
     except TypeError:  # not a random initializer: it takes no seed
-        return keras.initializers.deserialize(initializer)
+        made = keras.initializers.deserialize(initializer)
+    if not callable(made):  # Keras hands an unknown name back unchanged
+        raise ValueError(
+            f"Unknown kernel_initializer {initializer.get('class_name')!r}; use a "
+            "Keras initializer name such as 'he_uniform' or 'glorot_uniform', a "
+            "config dict or an instance."
+        )
+    return made
+
+
+def _activation(activation):
+    """The Keras activation function, with a clear error for an unknown name."""
+    try:
+        return keras.activations.get(activation)
+    except ValueError:
+        raise ValueError(
+            f"Unknown activation {activation!r}; use a Keras activation name such "
+            "as 'relu' or 'tanh', or a callable."
+        ) from None
 
 
 def _body_layers(
@@ -57,7 +75,7 @@ def _body_layers(
         return [
             keras.layers.Dense(
                 units,
-                activation=activation,
+                activation=_activation(activation),
                 kernel_initializer=_seeded(kernel_initializer, seed + i),
                 name=f"hidden_{i}",
             )

@@ -219,7 +219,8 @@ class EpochLoop:
         self.model = model
         self.train = train
         self.val = val
-        model.optimizer.build(model.trainable_variables)
+        if not model.optimizer.built:  # built already when training goes on
+            model.optimizer.build(model.trainable_variables)
         self.update = _plain_adam_update(model.optimizer, model.trainable_variables)
         # Graph code (tf.while_loop) needs no autograph, and Keras's own
         # train function does not convert the step either; skipping the

@@ -170,3 +170,17 @@ def test_stopping_parameters_are_validated(moons, params, match):
     X, y = moons
     with pytest.raises(ValueError, match=match):
         XentClassifier(**QUICK, **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [{"optimizer": "adam"}, {"optimizer": "sgd", "optimizer__momentum": 0.9}],
+)
+def test_warm_start_keeps_the_optimizer_state(moons, optimizer):
+    X, y = moons
+    clf = XentClassifier(**QUICK, **optimizer, warm_start=True).fit(X, y)
+    state = [id(v) for v in clf.model_.optimizer.variables]
+    steps = int(clf.model_.optimizer.iterations)
+    clf.fit(X, y)
+    assert [id(v) for v in clf.model_.optimizer.variables] == state
+    assert int(clf.model_.optimizer.iterations) == 2 * steps

@@ -1,0 +1,324 @@
+"""A safe file format for fitted estimators: ``XentClassifier.save`` and ``load``.
+
+A pickle runs arbitrary code when it is loaded.  An skxent file runs none:
+it is a zip archive holding
+
+* ``model.keras``: the network in Keras's native format (architecture as
+  JSON, weights, optimizer state), loaded with ``safe_mode=True``, so a
+  ``Lambda`` layer or any other Python code in it is refused;
+* ``skxent.json``: plain data, the estimator's parameters and its fitted
+  attributes (``classes_`` with its dtype, ``target_type_``, ``loss_``,
+  ``n_features_in_``, ``history_``, the target encoder's state, ...).
+
+Parameters that are neither plain data nor Keras objects (a ``body``
+callable, an activation function, an optimizer class, callbacks) are code,
+so they are not stored: the file records their names, and :func:`load`
+gives them their default values and warns.  The loaded network is the
+saved one, so ``predict``, ``partial_fit`` and ``warm_start`` work as
+before; only a fresh ``fit`` would need the original code back, through
+``set_params``.  Keras objects (a loss, optimizer or initializer instance)
+are stored as their Keras config and rebuilt with ``safe_mode=True``.
+
+Nothing here imports Keras at import time: ``import skxent`` stays free of
+TensorFlow.
+"""
+
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+import zlib
+
+import numpy as np
+
+__all__ = ["load", "save"]
+
+FORMAT = "skxent-classifier"
+FORMAT_VERSION = 1
+MODEL_ENTRY = "model.keras"
+META_ENTRY = "skxent.json"
+# Fitted attributes kept in their own form: the network and the encoder.
+STRUCTURED = ("model_", "target_encoder_")
+ENCODER_ATTRIBUTES = ("input_format_", "target_type_", "classes_", "n_classes_")
+
+
+class _NotPlainData(TypeError):
+    """A value that is code, not data (a callable, a class, an object)."""
+
+
+def _encode(value):
+    """A JSON-ready form of ``value``; raise _NotPlainData for code."""
+    import keras
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return _encode(value.item())
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufUO":
+            raise _NotPlainData(f"an array of dtype {value.dtype}")
+        return {
+            "type": "ndarray",
+            "dtype": value.dtype.str,
+            "shape": list(value.shape),
+            "values": [_encode(v) for v in value.ravel().tolist()],
+        }
+    if isinstance(value, (list, tuple)):
+        return {"type": type(value).__name__, "items": [_encode(v) for v in value]}
+    if isinstance(value, dict):
+        return {
+            "type": "dict",
+            "items": [[_encode(k), _encode(v)] for k, v in value.items()],
+        }
+    if isinstance(
+        value,
+        (keras.losses.Loss, keras.optimizers.Optimizer, keras.initializers.Initializer),
+    ):
+        return {"type": "keras", "config": keras.saving.serialize_keras_object(value)}
+    raise _NotPlainData(type(value).__name__)
+
+
+def _decode(value):
+    """Invert :func:`_encode`; Keras objects are rebuilt in safe mode."""
+    if not isinstance(value, dict):
+        if isinstance(value, list):
+            raise ValueError("a bare JSON list where a tagged value was expected")
+        return value
+    kind = value.get("type")
+    if kind == "ndarray":
+        values = [_decode(v) for v in value["values"]]
+        array = np.empty(len(values), dtype=np.dtype(value["dtype"]))
+        array[:] = values
+        return array.reshape(value["shape"])
+    if kind in ("list", "tuple"):
+        items = [_decode(v) for v in value["items"]]
+        return items if kind == "list" else tuple(items)
+    if kind == "dict":
+        return {_decode(k): _decode(v) for k, v in value["items"]}
+    if kind == "keras":
+        import keras
+
+        return keras.saving.deserialize_keras_object(value["config"], safe_mode=True)
+    raise ValueError(f"unknown value type {kind!r}")
+
+
+def _describe(value):
+    """A name for a value that is not stored: ``module.qualname`` or its type."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_describe(item) for item in value) + "]"
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '?')}.{value.__qualname__}"
+    return f"<{type(value).__module__}.{type(value).__qualname__} object>"
+
+
+def save(estimator, path):
+    """Write a fitted :class:`~skxent.XentClassifier` to ``path``.
+
+    See :meth:`skxent.XentClassifier.save`.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    import skxent
+
+    check_is_fitted(estimator)
+    params, unrestored = {}, {}
+    for name, value in estimator.get_params(deep=False).items():
+        try:
+            params[name] = _encode(value)
+        except _NotPlainData:
+            unrestored[name] = _describe(value)
+    fitted = {}
+    for name, value in vars(estimator).items():
+        if name.startswith("_") or not name.endswith("_") or name in STRUCTURED:
+            continue
+        try:
+            fitted[name] = _encode(value)
+        except _NotPlainData as exc:
+            raise TypeError(
+                f"{name} holds {exc}, which the safe format stores only as plain "
+                "data (numbers, strings, bools); save this estimator with pickle "
+                "or joblib instead."
+            ) from None
+    encoder = estimator.target_encoder_
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "skxent_version": skxent.__version__,
+        "keras_version": __import__("keras").__version__,
+        "params": params,
+        "unrestored_params": unrestored,
+        "fitted": fitted,
+        "target_encoder": {
+            "classes": _encode(encoder.classes),
+            **{name: _encode(getattr(encoder, name)) for name in ENCODER_ATTRIBUTES},
+        },
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = os.path.join(tmp, MODEL_ENTRY)
+        estimator.model_.save(model_path)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.write(model_path, MODEL_ENTRY)
+            archive.writestr(META_ENTRY, json.dumps(meta, indent=1))
+
+
+def load(path):
+    """Load an estimator written by :meth:`skxent.XentClassifier.save`.
+
+    No code from the file is run: the network is loaded with Keras's
+    ``safe_mode=True`` and everything else is plain data.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by ``XentClassifier.save``.
+
+    Returns
+    -------
+    estimator : XentClassifier
+        Fitted, predicting exactly as the saved one did.
+
+    Raises
+    ------
+    ValueError
+        If the file is not an skxent file, is truncated or inconsistent, or
+        holds a network that would need to run code to load (a ``Lambda``
+        layer, an unregistered custom layer).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if META_ENTRY not in names or MODEL_ENTRY not in names:
+                raise ValueError(
+                    f"{os.fspath(path)!r} is a zip file but not an skxent file: it "
+                    f"has no {META_ENTRY} and {MODEL_ENTRY}."
+                )
+            meta_bytes = archive.read(META_ENTRY)
+            model_bytes = archive.read(MODEL_ENTRY)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ValueError(
+            f"{os.fspath(path)!r} is not a readable skxent file (truncated or "
+            f"corrupt): {exc}"
+        ) from None
+    try:
+        meta = json.loads(meta_bytes)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(
+            f"{META_ENTRY} in {os.fspath(path)!r} is not JSON: {exc}"
+        ) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{os.fspath(path)!r} is not an skxent classifier file.")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{os.fspath(path)!r} has format version {meta.get('format_version')!r}; "
+            f"this skxent reads version {FORMAT_VERSION}."
+        )
+    try:
+        estimator = _restore(meta, model_bytes)
+    except ValueError as exc:
+        raise ValueError(f"Cannot load {os.fspath(path)!r}: {exc}") from None
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ValueError(
+            f"Cannot load {os.fspath(path)!r}: its {META_ENTRY} is malformed "
+            f"({type(exc).__name__}: {exc})."
+        ) from None
+    if meta["unrestored_params"]:
+        warnings.warn(
+            "These parameters were code, which a safe file does not hold, and "
+            "have their default values: "
+            + ", ".join(f"{k}={v}" for k, v in meta["unrestored_params"].items())
+            + ". The loaded network is the saved one; set them with set_params "
+            "before a fresh fit.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return estimator
+
+
+def _restore(meta, model_bytes):
+    import keras
+
+    from . import _model  # registers skxent's Keras objects
+    from ._classifier import ROUTES, XentClassifier
+    from ._losses import LOSSES
+    from ._targets import TargetEncoder
+
+    params = {name: _decode(value) for name, value in meta["params"].items()}
+    known = XentClassifier._get_param_names()
+    for name in params:
+        routed = "__" in name and name.split("__", 1)[0] in ROUTES
+        if not (name in known or (routed and name.isidentifier())):
+            raise ValueError(f"unknown parameter {name!r}")
+    estimator = XentClassifier(**params)
+    estimator._check_params()
+
+    encoder = TargetEncoder(classes=_decode(meta["target_encoder"]["classes"]))
+    for name in ENCODER_ATTRIBUTES:
+        setattr(encoder, name, _decode(meta["target_encoder"][name]))
+    fitted = {name: _decode(value) for name, value in meta["fitted"].items()}
+    for name in fitted:
+        if not (name.isidentifier() and name.endswith("_")) or name[0] == "_":
+            raise ValueError(f"{name!r} is not a fitted attribute")
+        if name in STRUCTURED:
+            raise ValueError(f"{name!r} cannot be given as plain data")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = os.path.join(tmp, MODEL_ENTRY)
+        with open(model_path, "wb") as file:
+            file.write(model_bytes)
+        try:
+            model = keras.saving.load_model(model_path, safe_mode=True)
+        except Exception as exc:  # Keras raises many types; all mean "refused"
+            raise ValueError(
+                f"its Keras model cannot be loaded in safe mode: {exc}"
+            ) from None
+
+    _check_consistent(fitted, encoder, model, LOSSES)
+    vars(estimator).update(fitted)
+    estimator.model_ = model
+    estimator.target_encoder_ = encoder
+    estimator._logits_fn = _model.inference_function(model)
+    return estimator
+
+
+def _check_consistent(fitted, encoder, model, losses):
+    """Refuse fitted state that does not describe this network."""
+    missing = {"classes_", "n_classes_", "n_features_in_", "target_type_", "loss_"}
+    missing -= set(fitted)
+    if missing:
+        raise ValueError(f"fitted attributes {sorted(missing)} are missing")
+    classes = fitted["classes_"]
+    if not isinstance(classes, np.ndarray) or classes.ndim != 1:
+        raise ValueError("classes_ is not a 1-D array")
+    if len(classes) < 2 or not (classes[1:] > classes[:-1]).all():
+        raise ValueError("classes_ is not a sorted array of two or more labels")
+    if fitted["n_classes_"] != len(classes) or encoder.n_classes_ != len(classes):
+        raise ValueError(
+            f"n_classes_={fitted['n_classes_']} does not match the "
+            f"{len(classes)} classes_"
+        )
+    if not np.array_equal(encoder.classes_, classes):
+        raise ValueError("the target encoder's classes differ from classes_")
+    target_type = fitted["target_type_"]
+    if target_type not in ("binary", "multiclass", "multilabel-indicator"):
+        raise ValueError(f"unknown target_type_ {target_type!r}")
+    if encoder.target_type_ != target_type:
+        raise ValueError("the target encoder's target type differs from target_type_")
+    if encoder.input_format_ not in ("labels", "onehot", "indicator"):
+        raise ValueError(f"unknown target input format {encoder.input_format_!r}")
+    if fitted["loss_"] not in losses:
+        raise ValueError(f"unknown loss_ {fitted['loss_']!r}")
+    n_outputs = losses[fitted["loss_"]].n_outputs(target_type, len(classes))
+    if tuple(model.input_shape) != (None, fitted["n_features_in_"]):
+        raise ValueError(
+            f"the network takes input of shape {model.input_shape}, but "
+            f"n_features_in_={fitted['n_features_in_']}"
+        )
+    if tuple(model.output_shape) != (None, n_outputs):
+        raise ValueError(
+            f"the network has output shape {model.output_shape}, but "
+            f"loss_={fitted['loss_']!r} on {len(classes)} classes needs {n_outputs}"
+        )
+    names = fitted.get("feature_names_in_")
+    if names is not None and names.shape != (fitted["n_features_in_"],):
+        raise ValueError("feature_names_in_ does not match n_features_in_")
