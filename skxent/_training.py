@@ -225,8 +225,12 @@ class EpochLoop:
         # Graph code (tf.while_loop) needs no autograph, and Keras's own
         # train function does not convert the step either; skipping the
         # conversion took a quarter off a one-epoch tutorial fit, which is
-        # mostly tracing.
-        self.run = tf.function(self._epoch, autograph=False)
+        # mostly tracing.  Traced once, here, and called as a concrete
+        # function: through the tf.function TensorFlow would count one trace
+        # per fit against the same Python code and warn of "retracing".
+        self.run = tf.function(self._epoch, autograph=False).get_concrete_function(
+            tf.TensorSpec([], tf.int64)
+        )
 
     def _loss(self, batch, training):
         x, y, sample_weight = batch
