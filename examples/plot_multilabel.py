@@ -23,7 +23,6 @@ import matplotlib
 
 if __name__ == "__main__":
     matplotlib.use("Agg")  # headless when run as a script
-import matplotlib.pyplot as plt
 from sklearn.datasets import make_multilabel_classification
 from sklearn.metrics import hamming_loss
 from sklearn.model_selection import train_test_split
@@ -77,4 +76,3 @@ except ValueError as exc:
 ax = plot_history(model)
 ax.set_title("Multilabel: binary crossentropy per label")
 ax.figure.savefig(OUT / "multilabel_loss.png", dpi=100, bbox_inches="tight")
-plt.close(ax.figure)

@@ -80,4 +80,3 @@ for (i, j), score in np.ndenumerate(scores):
     ax.text(j, i, f"{score:.3f}", ha="center", va="center", color="white")
 fig.colorbar(image, label="CV accuracy")
 fig.savefig(OUT / "pipeline_search.png", dpi=100, bbox_inches="tight")
-plt.close(fig)
