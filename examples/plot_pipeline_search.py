@@ -71,7 +71,7 @@ scores = search.cv_results_["mean_test_score"].reshape(
     len(grid["xentclassifier__hidden_layer_sizes"]),
     len(grid["xentclassifier__learning_rate"]),
 )
-fig, ax = plt.subplots(figsize=(4.5, 3.5))
+fig, ax = plt.subplots(figsize=(4.5, 3.5), layout="constrained")
 image = ax.imshow(scores, cmap="viridis", vmin=scores.min(), vmax=1)
 ax.set_xticks(range(scores.shape[1]), grid["xentclassifier__learning_rate"])
 ax.set_yticks(range(scores.shape[0]), grid["xentclassifier__hidden_layer_sizes"])

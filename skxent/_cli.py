@@ -3,7 +3,8 @@
 ``skxent demo`` solves the tutorial's two problems and writes their
 figures; ``skxent compare`` cross-validates a search over losses on a CSV
 file.  Errors the user can fix (a missing file or column, a one-class
-target, a non-numeric feature) end in one line on stderr and exit status 1.
+target, a non-numeric feature, an output path that cannot be written) end
+in one line on stderr and exit status 1.
 """
 
 import argparse
@@ -91,9 +92,21 @@ def read_csv(path, target):
     return X, y.astype(str), features
 
 
+def _headless():
+    """Select matplotlib's Agg backend: the commands only write files."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise UsageError(
+            "figures need matplotlib: pip install 'skxent[plot]'"
+        ) from None
+    matplotlib.use("Agg")
+
+
 def _demo(args):
     from .demo import run_demo
 
+    _headless()
     run_demo(args.out)
     return 0
 
@@ -143,9 +156,7 @@ def _compare(args):
         raise UsageError(str(exc).splitlines()[0]) from None
     print(loss_table(search))
     if args.figure:
-        import matplotlib
-
-        matplotlib.use("Agg")
+        _headless()
         from .plotting import plot_loss_comparison
 
         ax = plot_loss_comparison(search)
@@ -204,16 +215,28 @@ def build_parser():
         f"(default: {' '.join(DEFAULT_LOSSES)})",
     )
     compare.add_argument(
-        "--cv", type=_positive_int, default=5, help="folds (default: %(default)s)"
+        "--cv",
+        type=_positive_int,
+        default=5,
+        help="stratified cross-validation folds (default: %(default)s)",
     )
     compare.add_argument(
-        "--epochs", type=_positive_int, default=100, help="(default: %(default)s)"
+        "--epochs",
+        type=_positive_int,
+        default=100,
+        help="passes over the data per fit (default: %(default)s)",
     )
     compare.add_argument(
-        "--batch-size", type=_positive_int, default=32, help="(default: %(default)s)"
+        "--batch-size",
+        type=_positive_int,
+        default=32,
+        help="samples per gradient step (default: %(default)s)",
     )
     compare.add_argument(
-        "--random-state", type=int, default=0, help="(default: %(default)s)"
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the networks' weights and shuffling (default: %(default)s)",
     )
     compare.add_argument("--figure", help="also write a bar chart to this PNG file")
     compare.set_defaults(run=_compare)
@@ -230,6 +253,7 @@ def main(argv=None):
         parser.error("--cv must be at least 2")
     try:
         return args.run(args)
-    except (UsageError, ImportError) as exc:
+    except (UsageError, ImportError, OSError) as exc:
+        # OSError: an output file or directory that cannot be written.
         print(f"skxent {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -99,7 +99,9 @@ def run_demo(out, *, stream=None, verbose=None):
     and write ``<problem>_decision_regions.png`` (mlxtend's
     ``plot_decision_regions`` on the estimator itself) and
     ``<problem>_loss.png`` (training and validation loss per epoch, log
-    scale).  Needs the ``plot`` extra (matplotlib and mlxtend).
+    scale).  Needs the ``plot`` extra (matplotlib and mlxtend); figures are
+    made with pyplot and closed once written (``skxent demo`` selects the
+    headless Agg backend first).
 
     Parameters
     ----------
@@ -117,14 +119,12 @@ def run_demo(out, *, stream=None, verbose=None):
         Problem name -> ``(fitted classifier, test accuracy)``.
     """
     try:
-        import matplotlib
+        import matplotlib.pyplot as plt
         from mlxtend.plotting import plot_decision_regions
     except ImportError as exc:
         raise ImportError(
             "the demo needs matplotlib and mlxtend: pip install 'skxent[plot]'"
         ) from exc
-    matplotlib.use("Agg")  # headless: the demo only writes files
-    import matplotlib.pyplot as plt
 
     from . import XentClassifier
     from .plotting import plot_history

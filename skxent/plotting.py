@@ -90,12 +90,13 @@ def plot_history(clf, ax=None, log_scale=True):
 def plot_loss_comparison(search, ax=None):
     """Mean cross-validated accuracy per loss of a search over ``loss``.
 
+    One horizontal bar per loss, in the order searched, with the standard
+    deviation over the folds as error bar.
+
     Parameters
     ----------
     search : GridSearchCV
-        A fitted search from :func:`skxent.comparison.compare_losses`, or
-        any search whose ``cv_results_`` has one candidate per loss and a
-        ``mean_test_accuracy`` (or ``mean_test_score``) column.
+        A fitted search from :func:`skxent.comparison.compare_losses`.
     ax : matplotlib.axes.Axes, default=None
         Where to draw; a new figure by default.
 

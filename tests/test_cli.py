@@ -115,3 +115,11 @@ def test_compare_bad_cv_is_a_usage_error(table):
     with pytest.raises(SystemExit) as exit_info:
         main(["compare", str(table), "--target", "label", "--cv", "1"])
     assert exit_info.value.code == 2
+
+
+def test_demo_unwritable_output_is_a_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["demo", "--out", str(blocker / "out")]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("skxent demo: error: ") and "file" in line
