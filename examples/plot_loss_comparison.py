@@ -10,14 +10,15 @@ softmax for the crossentropies, -1/+1 margins for the hinges), so no
 candidate is silently broken and the search compares like with like.
 
 Log-loss is defined only for losses that give probabilities: the hinges have
-no ``predict_proba``, and the table shows their log-loss as ``nan``.
+no ``predict_proba``, and the table shows their log-loss as ``n/a``.
+``skxent compare DATA.csv --target COLUMN`` runs the same search on a CSV
+file of your own.
 
 Run it with ``python examples/plot_loss_comparison.py``; the figure is
 written to ``out/``.
 """
 
 # %%
-import warnings
 from pathlib import Path
 
 import matplotlib
@@ -25,26 +26,14 @@ import matplotlib
 if __name__ == "__main__":
     matplotlib.use("Agg")  # headless when run as a script
 import matplotlib.pyplot as plt
-import numpy as np
 from mlxtend.plotting import plot_decision_regions
 from sklearn.datasets import make_blobs, make_circles
-from sklearn.metrics import log_loss
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skxent import XentClassifier
+from skxent.comparison import DEFAULT_LOSSES, compare_losses, loss_table
 
-# sparse_categorical_crossentropy is left out: skxent runs categorical
-# crossentropy in its sparse form, so the two are the same loss here.
-LOSSES = [
-    "binary_crossentropy",
-    "binary_focal_crossentropy",
-    "categorical_crossentropy",
-    "categorical_focal_crossentropy",
-    "hinge",
-    "squared_hinge",
-    "categorical_hinge",
-]
 # One small configuration shared by every loss.
 SHARED = dict(
     hidden_layer_sizes=(16,),
@@ -55,13 +44,6 @@ SHARED = dict(
 )
 OUT = Path("out")
 OUT.mkdir(exist_ok=True)
-
-
-def neg_log_loss_where_defined(estimator, X, y):
-    """``neg_log_loss``, or NaN for a loss that yields no probabilities."""
-    if not hasattr(estimator, "predict_proba"):
-        return np.nan
-    return -log_loss(y, estimator.predict_proba(X), labels=estimator.classes_)
 
 
 # %%
@@ -77,46 +59,32 @@ blobs = train_test_split(
 PROBLEMS = {"circles": circles, "four blobs": blobs}
 
 # %%
-# The experiment: a cross-validated search over the loss, scored by
-# accuracy and (where defined) log-loss.
+# The experiment: :func:`skxent.comparison.compare_losses` runs a
+# cross-validated ``GridSearchCV`` over ``loss``, scored by accuracy and
+# (where defined) log-loss.  ``DEFAULT_LOSSES`` holds one loss of each
+# family; ``sparse_categorical_crossentropy`` is left out because skxent
+# runs categorical crossentropy in its sparse form, so the two are the same.
 searches = {}
 for problem, (X_train, _, y_train, _) in PROBLEMS.items():
-    search = GridSearchCV(
-        XentClassifier(**SHARED),
-        {"loss": LOSSES},
-        scoring={"accuracy": "accuracy", "log_loss": neg_log_loss_where_defined},
-        refit="accuracy",
-        cv=3,
+    searches[problem] = compare_losses(
+        X_train, y_train, XentClassifier(**SHARED), losses=DEFAULT_LOSSES, cv=3
     )
-    with warnings.catch_warnings():
-        # The hinges' NaN log-loss is expected: they give no probabilities.
-        warnings.filterwarnings("ignore", "One or more of the test scores")
-        searches[problem] = search.fit(X_train, y_train)
-
-print("| problem | loss | CV accuracy | CV log-loss | mean fit time |")
-print("| --- | --- | --- | --- | --- |")
-for problem, search in searches.items():
-    results = search.cv_results_
-    for i, params in enumerate(results["params"]):
-        print(
-            f"| {problem} | {params['loss']} "
-            f"| {results['mean_test_accuracy'][i]:.3f} "
-            f"| {-results['mean_test_log_loss'][i]:.3f} "
-            f"| {results['mean_fit_time'][i]:.2f} s |"
-        )
-    print(f"| {problem} | best: {search.best_params_['loss']} | | | |")
+    print(f"\n{problem}\n")
+    print(loss_table(searches[problem]))
 
 # %%
 # What each loss learns: decision regions on the held-out rows, one column
 # per loss.  The margins of the hinges and the probabilities of the
 # crossentropies end in much the same boundaries on these easy problems.
 fig, axes = plt.subplots(
-    len(PROBLEMS), len(LOSSES), figsize=(3 * len(LOSSES), 3 * len(PROBLEMS))
+    len(PROBLEMS),
+    len(DEFAULT_LOSSES),
+    figsize=(3 * len(DEFAULT_LOSSES), 3 * len(PROBLEMS)),
 )
 for row, (problem, (X_train, X_test, y_train, y_test)) in zip(
     axes, PROBLEMS.items(), strict=True
 ):
-    for ax, loss in zip(row, LOSSES, strict=True):
+    for ax, loss in zip(row, DEFAULT_LOSSES, strict=True):
         clf = XentClassifier(loss=loss, **SHARED).fit(X_train, y_train)
         plot_decision_regions(X_test, y_test, clf=clf, ax=ax, legend=0)
         ax.set_title(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone, is_classifier
-from sklearn.datasets import make_blobs, make_circles, make_moons
+from sklearn.datasets import make_blobs, make_moons
 from sklearn.model_selection import (
     GridSearchCV,
     StratifiedKFold,
@@ -23,37 +23,11 @@ from sklearn.preprocessing import StandardScaler
 from tensorflow.python.framework import config as tf_config
 
 from skxent import XentClassifier
+from skxent.demo import TUTORIAL_PARAMS as TUTORIAL
+from skxent.demo import tutorial_blobs, tutorial_circles
 
-# The tutorial's configuration: (12, 8) ReLU layers, 30 epochs of batch 5,
-# 20 % held out for validation, 250 test rows, 750 training rows.
-TUTORIAL = dict(
-    hidden_layer_sizes=(12, 8),
-    epochs=30,
-    batch_size=5,
-    validation_split=0.2,
-    random_state=0,
-)
 # Quick settings for tests that check plumbing rather than accuracy.
 QUICK = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=32, random_state=0)
-
-
-def tutorial_circles():
-    X, y = make_circles(n_samples=1000, factor=0.1, random_state=0)
-    return X[250:], X[:250], y[250:], y[:250]
-
-
-def tutorial_blobs():
-    centers = [(15, 0), (15, 15), (0, 15), (30, 15)]
-    X, y = make_blobs(
-        n_samples=1000,
-        centers=centers,
-        n_features=2,
-        center_box=(0, 1),
-        cluster_std=1.5,
-        random_state=0,
-    )
-    onehot = keras.utils.to_categorical(y)
-    return X[250:], X[:250], onehot[250:], onehot[:250]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,125 @@
+"""The ``skxent`` command: ``demo``, ``compare`` and its one-line errors."""
+
+import csv
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
+import pytest
+from sklearn.datasets import make_classification
+
+from skxent._cli import main
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    """A CSV of 3 numeric features and string labels 'no'/'yes'."""
+    X, y = make_classification(
+        n_samples=120, n_features=3, n_informative=3, n_redundant=0, random_state=0
+    )
+    path = tmp_path_factory.mktemp("data") / "data.csv"
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["a", "label", "b", "c"])
+        for row, label in zip(X, y, strict=True):
+            writer.writerow([row[0], ["no", "yes"][label], row[1], row[2]])
+    return path
+
+
+def test_console_script_and_module_entry_points():
+    (script,) = entry_points(group="console_scripts", name="skxent")
+    assert script.value == "skxent._cli:main"
+    run = subprocess.run(
+        [sys.executable, "-m", "skxent", "--help"], capture_output=True, text=True
+    )
+    assert run.returncode == 0
+    assert "demo" in run.stdout and "compare" in run.stdout
+
+
+def test_demo_prints_accuracies_and_writes_four_figures(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "circles: loss_='binary_crossentropy', test accuracy 1.000" in out
+    assert "blobs: loss_='categorical_crossentropy', test accuracy 0.996" in out
+    assert "[1/2] circles: training on 750 rows, 30 epochs ..." in out
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == [
+        "blobs_decision_regions.png",
+        "blobs_loss.png",
+        "circles_decision_regions.png",
+        "circles_loss.png",
+    ]
+
+
+def test_compare_prints_a_table_and_writes_a_figure(table, tmp_path, capsys):
+    figure = tmp_path / "compare.png"
+    args = ["compare", str(table), "--target", "label", "--cv", "2"]
+    args += ["--losses", "binary_crossentropy", "hinge", "--epochs", "30"]
+    assert main([*args, "--figure", str(figure)]) == 0
+    out = capsys.readouterr().out
+    assert "120 rows, 3 features, target 'label' with 2 classes" in out
+    lines = out.splitlines()
+    assert "| loss | CV accuracy | CV log-loss | mean fit time |" in lines
+    (bce,) = [line for line in lines if line.startswith("| binary_crossentropy |")]
+    (hinge,) = [line for line in lines if line.startswith("| hinge |")]
+    assert bce.split("|")[3].strip() != "n/a"
+    assert float(bce.split("|")[3]) > 0  # a log-loss
+    assert hinge.split("|")[3].strip() == "n/a"
+    for line in (bce, hinge):  # both learn: better than chance
+        assert 0.6 < float(line.split("|")[2]) <= 1
+    assert any(line.startswith("best: ") for line in lines)
+    assert figure.stat().st_size > 0
+
+
+def _one_line_error(capsys, args):
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("skxent compare: error: ")
+    return line
+
+
+def test_compare_missing_file(tmp_path, capsys):
+    line = _one_line_error(
+        capsys, ["compare", str(tmp_path / "no.csv"), "--target", "y"]
+    )
+    assert "cannot read" in line and "No such file" in line
+
+
+def test_compare_missing_column(table, capsys):
+    line = _one_line_error(capsys, ["compare", str(table), "--target", "klass"])
+    assert "no column 'klass'" in line and "'label'" in line
+
+
+def test_compare_one_class(tmp_path, capsys):
+    path = tmp_path / "one.csv"
+    path.write_text("x,y\n" + "".join(f"{i},a\n" for i in range(10)))
+    line = _one_line_error(capsys, ["compare", str(path), "--target", "y"])
+    assert "only one class ('a')" in line
+
+
+def test_compare_non_numeric_feature(tmp_path, capsys):
+    path = tmp_path / "text.csv"
+    path.write_text("x,colour,y\n1,red,a\n2,blue,b\n")
+    line = _one_line_error(capsys, ["compare", str(path), "--target", "y"])
+    assert "line 2" in line and "'colour'" in line and "'red'" in line
+
+
+def test_compare_too_few_rows_per_class_for_the_folds(tmp_path, capsys):
+    path = tmp_path / "small.csv"
+    path.write_text("x,y\n1,a\n2,a\n3,b\n")
+    line = _one_line_error(capsys, ["compare", str(path), "--target", "y"])
+    assert "class 'b'" in line and "--cv 5" in line
+
+
+def test_compare_bad_cv_is_a_usage_error(table):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", str(table), "--target", "label", "--cv", "1"])
+    assert exit_info.value.code == 2
+
+
+def test_demo_unwritable_output_is_a_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["demo", "--out", str(blocker / "out")]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("skxent demo: error: ") and "file" in line
