@@ -1,12 +1,13 @@
 """Every workload of issue 4, for skxent, SciKeras, raw Keras and MLPClassifier.
 
-Run: ``python benchmarks/run.py`` (about 7 minutes on one core; pin it with
-``taskset -c N`` on a shared machine).  Prints one Markdown table of times,
-ratios against the issue's goals, accuracies and peak memory, and the machine
-it ran on.  Options: ``--repeat N`` timed repeats of fit, predict and plot
-(median and min are shown), ``--only WORKLOAD`` (repeatable), ``--contenders``
-to run a subset, ``--quick`` for a smoke run on tiny sizes (its figures mean
-nothing), ``--json PATH`` to save the raw measurements.
+Run: ``python benchmarks/run.py`` (pin it to a core with ``taskset -c N`` on
+a shared machine; ``docs/benchmarks.md`` says how long it takes).  Prints
+one Markdown table of times, ratios against the issue's goals, accuracies
+and peak memory, and the machine it ran on.  Options: ``--repeat N`` timed
+repeats of fit, predict and plot (median and min are shown), ``--only
+WORKLOAD`` (repeatable), ``--contenders`` to run a subset, ``--quick`` for a
+smoke run on tiny sizes (its figures mean nothing), ``--json PATH`` to save
+the raw measurements.
 
 Each contender runs each workload in a fresh process (``--child``), so
 imports, memory and TensorFlow state never leak between contenders; peak
@@ -20,6 +21,8 @@ The contenders are written as each library's users write them:
 - SciKeras 0.13: ``KerasClassifier`` with a model function ending in a
   sigmoid (softmax for many classes) and ``loss="binary_crossentropy"``
   (``categorical_crossentropy`` or ``sparse_categorical_crossentropy``);
+  ``fit__batch_size=5`` on the circles, as its documentation advises for a
+  training batch size that ``predict`` (Keras's default 32) should not use;
 - raw Keras: the tutorial's code (``Sequential``, ``compile`` with
   ``metrics=['accuracy']``, ``model.fit(..., validation_split=0.2)``,
   ``model.predict``; ``to_categorical`` for many classes), with
@@ -313,7 +316,9 @@ def circles_estimator(variant, sizes):
             optimizer="adam",
             optimizer__learning_rate=1e-3,
             epochs=s.epochs,
-            batch_size=s.batch_size,
+            # SciKeras's way to set the training batch alone: its batch_size
+            # would make predict run batches of 5 too, not Keras's 32.
+            fit__batch_size=s.batch_size,
             validation_split=s.validation_split,
             verbose=0,
             random_state=0,
@@ -705,7 +710,8 @@ def goal_text(kind, bound, result, ratios):
 def row(workload, variant, result, reference):
     label = variant.label
     if "error" in result:
-        return f"| {workload.title} | {label} | failed: {result['error']} |||||||"
+        failed = "failed: " + result["error"].replace("|", "/")
+        return "| " + " | ".join([workload.title, label, failed, *[""] * 5]) + " |"
     ratios = {"time": None, "memory": None}
     is_reference = variant.key == workload.reference
     if reference and "error" not in reference and not is_reference:
