@@ -4,18 +4,22 @@ On small tabular data nearly all of ``Model.fit``'s time is per-step
 overhead (its data adapter, iterator and per-batch callback calls), not
 arithmetic.  :class:`EpochLoop` runs each epoch as one ``tf.function``
 call over in-memory tensors: it gathers the rows of each minibatch from a
-seeded permutation and calls the model's own ``train_step`` (so losses,
-regularisation, metrics and optimizers behave exactly as in ``fit``), then
-the validation ``test_step``.  Keras callbacks run at epoch granularity.
+seeded permutation and takes the step ``Model.train_step`` takes (the
+compiled loss plus the model's regularisation losses, the optimizer's loss
+scaling and update), then computes the validation loss.  Keras callbacks
+run at epoch granularity.
 
 What the loop cannot serve — a callback with per-batch hooks, routed
-``fit__*`` or ``compile__*`` parameters, a distribution strategy — goes to
+``fit__*`` or ``compile__*`` parameters (metrics among them), a
+distribution strategy — goes to
 ``Model.fit``, fed the very same batches, so the choice of path never
 changes the model.
 """
 
 import keras
 import tensorflow as tf
+
+from ._compat import single_threaded_executor
 
 __all__ = ["PlateauStop", "train"]
 
@@ -332,7 +336,8 @@ def train(
         )
         return history.history
 
-    loop = EpochLoop(model, batches, val_batches)
+    with single_threaded_executor():
+        loop = EpochLoop(model, batches, val_batches)
     callbacks = keras.callbacks.CallbackList(
         callbacks,
         add_history=True,
@@ -347,10 +352,9 @@ def train(
     logs = None
     for epoch in range(epochs):
         callbacks.on_epoch_begin(epoch)
-        logs = {
-            k: float(v)
-            for k, v in loop.run(tf.constant(first_epoch + epoch, tf.int64)).items()
-        }
+        with single_threaded_executor():
+            logs = loop.run(tf.constant(first_epoch + epoch, tf.int64))
+        logs = {k: float(v) for k, v in logs.items()}
         callbacks.on_epoch_end(epoch, logs)
         if model.stop_training:
             break

@@ -184,3 +184,13 @@ def test_warm_start_keeps_the_optimizer_state(moons, optimizer):
     clf.fit(X, y)
     assert [id(v) for v in clf.model_.optimizer.variables] == state
     assert int(clf.model_.optimizer.iterations) == 2 * steps
+
+
+def test_fit_leaves_the_function_executor_alone(moons):
+    # The compiled loop runs on TensorFlow's single-threaded executor, set
+    # thread-locally for the loop only.
+    from tensorflow.python.eager import context
+
+    before = context.context().function_call_options.executor_type
+    XentClassifier(**QUICK).fit(*moons)
+    assert context.context().function_call_options.executor_type == before
