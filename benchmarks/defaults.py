@@ -15,7 +15,7 @@ from skxent import XentClassifier
 def main():
     X, y = make_moons(100, noise=0.1, random_state=0)
     XentClassifier(epochs=1, random_state=0).fit(X, y)  # import and warm up
-    print("| data | epochs x batch | fit time | test accuracy |")
+    print("| data | epochs trained x batch | fit time | test accuracy |")
     print("| --- | --- | --- | --- |")
     for n_samples, noise in [(100, 0.1), (1000, 0.2)]:
         X, y = make_moons(n_samples, noise=noise, random_state=0)
@@ -27,7 +27,7 @@ def main():
         clf.fit(X_train, y_train)
         elapsed = time.perf_counter() - start
         print(
-            f"| make_moons({n_samples}, noise={noise}) | {clf.epochs} x "
+            f"| make_moons({n_samples}, noise={noise}) | {clf.n_iter_} x "
             f"{clf.batch_size} | {elapsed:.1f} s | {clf.score(X_test, y_test):.3f} |"
         )
 

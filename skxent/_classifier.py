@@ -110,7 +110,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
     batch_size : int, default=32
         Samples per gradient step.  With the defaults, 100 epochs of
         32-sample batches, ``make_moons(1000, noise=0.2)`` is learned to
-        about 96 % accuracy in a few seconds on two CPU cores (see
+        about 96 % accuracy in under a second on two CPU cores (see
         ``docs/user_guide.md``).
     validation_split : float in [0, 1), default=0.0
         Fraction of the training data held out, shuffled and stratified by
