@@ -1,29 +1,22 @@
 """XentClassifier: a scikit-learn classifier on Keras that picks its crossentropy."""
 
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
+from . import _fitting
 from ._compat import validate_data
 from ._losses import ALIASES, LOSSES, loss_kwargs, loss_name, resolve_loss
+from ._params import RoutedParamsMixin
+from ._params import route as _route
 from ._targets import TargetEncoder
 
 __all__ = ["XentClassifier"]
-
-ROUTES = ("optimizer", "loss", "fit", "compile", "callbacks", "body")
-"""Prefixes of routed parameters, as in SciKeras: ``optimizer__momentum=0.9``
-is passed to the optimizer, ``fit__*`` to ``keras.Model.fit``,
-``compile__*`` to ``keras.Model.compile``, ``loss__*`` to the Keras loss,
-``callbacks__*`` to callback classes and ``body__*`` to the ``body``
-callable."""
 
 # Outputs (rows x units of the last layer) per call of the compiled
 # inference function: few calls for a big predict, yet bounded memory when
@@ -31,12 +24,7 @@ callable."""
 PREDICT_CHUNK_OUTPUTS = 2**20
 
 
-def _route(params, prefix):
-    start = prefix + "__"
-    return {k[len(start) :]: v for k, v in params.items() if k.startswith(start)}
-
-
-class XentClassifier(ClassifierMixin, BaseEstimator):
+class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     """A Keras neural network classifier that chooses its own crossentropy.
 
     The network ends in a linear layer (logits); the output layer, the loss
@@ -153,7 +141,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         When True, :meth:`fit` on a fitted estimator continues training its
         network instead of starting anew.
     **routed_params
-        SciKeras-style routed parameters; see :data:`skxent._classifier.ROUTES`.
+        SciKeras-style routed parameters; see :data:`skxent._params.ROUTES`.
 
     Attributes
     ----------
@@ -279,45 +267,9 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self._set_routed_params(routed_params)
 
-    # -- parameters ------------------------------------------------------
-
-    def _set_routed_params(self, params):
-        # Stored as given and checked in fit: scikit-learn estimators do not
-        # raise in __init__ or set_params.
-        for key, value in params.items():
-            setattr(self, key, value)
-
-    def _routed_params(self):
-        named = self._get_param_names()
-        return {
-            k: v
-            for k, v in vars(self).items()
-            if k not in named and not k.startswith("_") and not k.endswith("_")
-        }
-
-    def get_params(self, deep=True):
-        """Get parameters, routed ``prefix__name`` parameters included."""
-        return {**super().get_params(deep=deep), **self._routed_params()}
-
-    def set_params(self, **params):
-        """Set parameters; ``optimizer__momentum=...`` and the like are routed."""
-        routed = {
-            k: params.pop(k)
-            for k in list(params)
-            if "__" in k and k.split("__", 1)[0] in ROUTES
-        }
-        self._set_routed_params(routed)
-        return super().set_params(**params)
-
     def _check_params(self):
         self._validate_params()
-        for key in self._routed_params():
-            if "__" not in key or key.split("__", 1)[0] not in ROUTES:
-                raise TypeError(
-                    f"XentClassifier got an unexpected parameter {key!r}. Routed "
-                    "parameters start with one of "
-                    f"{', '.join(r + '__' for r in ROUTES)}."
-                )
+        self._check_routed_params()
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
         if sizes.ndim != 1 or sizes.dtype.kind not in "iu" or (sizes <= 0).any():
             raise ValueError(
@@ -344,7 +296,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self : XentClassifier
         """
         reset = not (self.warm_start and hasattr(self, "model_"))
-        with self._fitted_state_kept_on_error():
+        with _fitting.fitted_state_kept_on_error(self):
             return self._fit(
                 X, y, sample_weight, epochs=self.epochs, reset=reset, stop_early=True
             )
@@ -366,7 +318,7 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self : XentClassifier
         """
         first = not hasattr(self, "model_")
-        with self._fitted_state_kept_on_error():
+        with _fitting.fitted_state_kept_on_error(self):
             return self._fit(
                 X,
                 y,
@@ -376,25 +328,6 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
                 stop_early=False,
                 classes=classes,
             )
-
-    @contextmanager
-    def _fitted_state_kept_on_error(self):
-        """Restore the fitted attributes if fitting raises.
-
-        ``validate_data(reset=True)`` sets ``n_features_in_`` and
-        ``feature_names_in_`` before later checks can fail; a failed fit of a
-        fitted estimator must leave it predicting as before.  (The weights of
-        a network that fails mid-training under ``warm_start`` are not
-        restored.)
-        """
-        saved = {k: v for k, v in vars(self).items() if k.endswith("_")}
-        try:
-            yield
-        except BaseException:
-            for key in [k for k in vars(self) if k.endswith("_")]:
-                del self.__dict__[key]
-            self.__dict__.update(saved)
-            raise
 
     def _fit(self, X, y, sample_weight, *, epochs, reset, stop_early, classes=None):
         hidden_layer_sizes = self._check_params()
@@ -417,9 +350,11 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         else:
             encoder, rule = self.target_encoder_, LOSSES[self.loss_]
         codes = encoder.transform(y)
-        weights = self._sample_weight(X, codes, sample_weight, encoder)
+        weights = _fitting.sample_weights(
+            X, codes, sample_weight, self.class_weight, encoder
+        )
         targets = rule.encode(codes, encoder.target_type_, encoder.n_classes_)
-        seeds = self._seeds(self.n_iter_ if not reset else 0)
+        seeds = _fitting.seeds(self.random_state, self.n_iter_ if not reset else 0)
         # As in MLPClassifier, partial_fit neither holds out data for early
         # stopping nor stops.
         early_stopping = stop_early and self.early_stopping
@@ -427,7 +362,13 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         fraction = self.validation_split or (
             self.validation_fraction if early_stopping else 0.0
         )
-        train, val = self._split(codes, fraction, seeds[2], encoder.target_type_)
+        train, val = _fitting.split(
+            codes,
+            fraction,
+            seeds[2],
+            encoder.target_type_,
+            "validation_split" if self.validation_split else "validation_fraction",
+        )
 
         # Keras (and with it TensorFlow) is imported here, on first fit.
         from . import _model, _training
@@ -506,63 +447,6 @@ class XentClassifier(ClassifierMixin, BaseEstimator):
         self.best_loss_ = float(np.fmin.reduce(losses))
         self._logits_fn = _model.inference_function(model)
         return self
-
-    def _seeds(self, step):
-        """Three seeds (initialisation, shuffling, validation split).
-
-        Drawn without touching any global random state: an int seeds a
-        SeedSequence, ``None`` takes fresh OS entropy, and a RandomState
-        instance is advanced, as scikit-learn estimators do.
-        """
-        rs = self.random_state
-        if rs is None:
-            entropy = np.random.SeedSequence().entropy
-        elif isinstance(rs, Integral):
-            entropy = int(rs)
-        else:
-            entropy = int(rs.randint(np.iinfo(np.int32).max))
-        return np.random.SeedSequence([entropy, step]).generate_state(3) >> 1
-
-    def _sample_weight(self, X, codes, sample_weight, encoder):
-        weights = _check_sample_weight(
-            sample_weight, X, dtype=np.float32, ensure_non_negative=True
-        )
-        if self.class_weight is None:
-            return weights
-        if encoder.target_type_ == "multilabel-indicator":
-            raise ValueError(
-                "class_weight is not supported for multilabel targets; "
-                "pass sample_weight instead."
-            )
-        per_class = compute_class_weight(
-            self.class_weight, classes=encoder.classes_, y=encoder.classes_[codes]
-        )
-        # A new array: the caller's sample_weight is never scaled in place.
-        return weights * per_class[codes].astype(np.float32)
-
-    def _split(self, codes, fraction, seed, target_type):
-        """Row indices for training and validation (None without a split)."""
-        n = len(codes)
-        if not fraction:
-            return np.arange(n), None
-        splitter = ShuffleSplit
-        if target_type != "multilabel-indicator":
-            counts = np.bincount(codes)
-            n_val = int(np.ceil(fraction * n))
-            n_present = np.count_nonzero(counts)
-            if counts[counts > 0].min() >= 2 and n_present <= n_val <= n - n_present:
-                splitter = StratifiedShuffleSplit
-        split = splitter(n_splits=1, test_size=fraction, random_state=int(seed))
-        try:
-            train, val = next(split.split(np.zeros((n, 1)), codes))
-        except ValueError as exc:
-            name = (
-                "validation_split" if self.validation_split else "validation_fraction"
-            )
-            raise ValueError(
-                f"{name}={fraction} cannot split {n} samples: {exc}"
-            ) from None
-        return train, val
 
     @property
     def loss_curve_(self):

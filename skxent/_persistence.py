@@ -239,8 +239,9 @@ def _restore(meta, model_bytes):
     import keras
 
     from . import _model  # registers skxent's Keras objects
-    from ._classifier import ROUTES, XentClassifier
+    from ._classifier import XentClassifier
     from ._losses import LOSSES
+    from ._params import ROUTES
     from ._targets import TargetEncoder
 
     params = {name: _decode(value) for name, value in meta["params"].items()}

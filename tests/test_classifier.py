@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tensorflow.python.framework import config as tf_config
 
-from skxent import XentClassifier
+from skxent import XentClassifier, _fitting
 from skxent.demo import TUTORIAL_PARAMS as TUTORIAL
 from skxent.demo import tutorial_blobs, tutorial_circles
 
@@ -349,9 +349,8 @@ def test_class_weight_shifts_predictions(moons):
 
 
 def test_validation_split_is_shuffled_and_stratified():
-    clf = XentClassifier(validation_split=0.2, random_state=0)
     sorted_codes = np.repeat([0, 1, 2], 50)
-    train, val = clf._split(sorted_codes, 0.2, seed=0, target_type="multiclass")
+    train, val = _fitting.split(sorted_codes, 0.2, seed=0, target_type="multiclass")
     assert len(val) == 30 and len(train) == 120
     assert np.bincount(sorted_codes[val]).tolist() == [10, 10, 10]
     assert not np.array_equal(val, np.arange(120, 150))

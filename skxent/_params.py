@@ -1,0 +1,71 @@
+"""Routed parameters, as SciKeras spells them: ``optimizer__momentum=0.9``.
+
+A parameter named ``prefix__name`` goes to the object ``prefix`` names
+(see :data:`ROUTES`).  :class:`RoutedParamsMixin` keeps such parameters
+through ``get_params``, ``set_params`` and ``clone`` and refuses unknown
+ones at ``fit``, as scikit-learn estimators do not raise in ``__init__``
+or ``set_params``.
+"""
+
+__all__ = ["ROUTES", "RoutedParamsMixin", "route"]
+
+ROUTES = ("optimizer", "loss", "fit", "compile", "callbacks", "body")
+"""Prefixes of routed parameters, as in SciKeras: ``optimizer__momentum=0.9``
+is passed to the optimizer, ``fit__*`` to ``keras.Model.fit``,
+``compile__*`` to ``keras.Model.compile``, ``loss__*`` to the Keras loss,
+``callbacks__*`` to callback classes and ``body__*`` to the ``body``
+callable."""
+
+
+def route(params, prefix):
+    """The parameters routed to ``prefix``, without the prefix.
+
+    Examples
+    --------
+    >>> route({"optimizer__momentum": 0.9, "fit__shuffle": False}, "optimizer")
+    {'momentum': 0.9}
+    """
+    start = prefix + "__"
+    return {k[len(start) :]: v for k, v in params.items() if k.startswith(start)}
+
+
+class RoutedParamsMixin:
+    """``get_params``/``set_params`` for an estimator with routed parameters."""
+
+    def _set_routed_params(self, params):
+        # Stored as given and checked in fit: scikit-learn estimators do not
+        # raise in __init__ or set_params.
+        for key, value in params.items():
+            setattr(self, key, value)
+
+    def _routed_params(self):
+        named = self._get_param_names()
+        return {
+            k: v
+            for k, v in vars(self).items()
+            if k not in named and not k.startswith("_") and not k.endswith("_")
+        }
+
+    def get_params(self, deep=True):
+        """Get parameters, routed ``prefix__name`` parameters included."""
+        return {**super().get_params(deep=deep), **self._routed_params()}
+
+    def set_params(self, **params):
+        """Set parameters; ``optimizer__momentum=...`` and the like are routed."""
+        routed = {
+            k: params.pop(k)
+            for k in list(params)
+            if "__" in k and k.split("__", 1)[0] in ROUTES
+        }
+        self._set_routed_params(routed)
+        return super().set_params(**params)
+
+    def _check_routed_params(self):
+        """Refuse a parameter that is neither declared nor routed."""
+        for key in self._routed_params():
+            if "__" not in key or key.split("__", 1)[0] not in ROUTES:
+                raise TypeError(
+                    f"{type(self).__name__} got an unexpected parameter {key!r}. "
+                    "Routed parameters start with one of "
+                    f"{', '.join(r + '__' for r in ROUTES)}."
+                )
