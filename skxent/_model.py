@@ -160,6 +160,37 @@ class SparseCategoricalCrossentropy(keras.losses.Loss):
         return {**super().get_config(), "label_smoothing": self.label_smoothing}
 
 
+@keras.saving.register_keras_serializable(package="skxent")
+class SignedHinge(keras.losses.Loss):
+    """Keras's hinge (or squared hinge) on targets that are already -1/+1.
+
+    skxent encodes the hinges' targets as -1/+1 itself, so Keras's check for
+    0/1 labels (an ``ops.cond`` on every batch) has nothing to convert; this
+    loss computes the same values without it.  A conditional in the compiled
+    epoch would also keep it off TensorFlow's faster single-threaded
+    executor (see :mod:`skxent._training`).
+    """
+
+    def __init__(
+        self,
+        squared=False,
+        name=None,
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
+        name = name or ("squared_hinge" if squared else "hinge")
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.squared = bool(squared)
+
+    def call(self, y_true, y_pred):
+        y_pred = ops.convert_to_tensor(y_pred)
+        margin = ops.maximum(1.0 - ops.cast(y_true, y_pred.dtype) * y_pred, 0.0)
+        return ops.mean(ops.square(margin) if self.squared else margin, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "squared": self.squared}
+
+
 def make_loss(rule, kwargs):
     """The Keras loss object for a :class:`~skxent._losses.LossRule`.
 
@@ -176,6 +207,8 @@ def make_loss(rule, kwargs):
         if kwargs.pop("ignore_class", None) is not None:
             raise ValueError("ignore_class cannot be combined with label_smoothing.")
         return SparseCategoricalCrossentropy(label_smoothing=smoothing, **kwargs)
+    if rule.target == "sign":
+        return SignedHinge(squared=rule.name == "squared_hinge", **kwargs)
     return getattr(keras.losses, rule.keras_class)(**kwargs)
 
 

@@ -16,6 +16,8 @@ distribution strategy — goes to
 changes the model.
 """
 
+import contextlib
+
 import keras
 import tensorflow as tf
 
@@ -209,6 +211,25 @@ def _plain_adam_update(optimizer, variables):
     return update
 
 
+# Ops that run a nested function.  TensorFlow's single-threaded executor
+# deadlocks when two threads run graphs holding them at once (Keras's hinge
+# losses hold a StatelessIf: ``ops.cond`` on the labels); such graphs run on
+# the default executor.  Our own ``While`` is safe and measured so.
+_NESTED_CALL_OPS = frozenset(
+    {"If", "StatelessIf", "Case", "StatelessCase", "PartitionedCall"}
+    | {"StatefulPartitionedCall"}
+)
+
+
+def runs_nested_functions(concrete_function):
+    """Whether a traced function holds ops that call nested functions."""
+    graph_def = concrete_function.graph.as_graph_def()
+    ops = {node.op for node in graph_def.node}
+    for function in graph_def.library.function:
+        ops.update(node.op for node in function.node_def)
+    return not ops.isdisjoint(_NESTED_CALL_OPS)
+
+
 class EpochLoop:
     """One compiled call per epoch: training steps, then validation.
 
@@ -235,6 +256,13 @@ class EpochLoop:
         self.run = tf.function(self._epoch, autograph=False).get_concrete_function(
             tf.TensorSpec([], tf.int64)
         )
+        self.single_threaded = not runs_nested_functions(self.run)
+
+    def executor(self):
+        """The executor to run on: single-threaded when that cannot deadlock."""
+        if self.single_threaded:
+            return single_threaded_executor()
+        return contextlib.nullcontext()
 
     def _loss(self, batch, training):
         x, y, sample_weight = batch
@@ -352,7 +380,7 @@ def train(
     logs = None
     for epoch in range(epochs):
         callbacks.on_epoch_begin(epoch)
-        with single_threaded_executor():
+        with loop.executor():
             logs = loop.run(tf.constant(first_epoch + epoch, tf.int64))
         logs = {k: float(v) for k, v in logs.items()}
         callbacks.on_epoch_end(epoch, logs)
