@@ -371,7 +371,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         )
 
         # Keras (and with it TensorFlow) is imported here, on first fit.
-        from . import _model, _training
+        from . import _inference, _model, _training
 
         if reset:
             meta = {
@@ -445,7 +445,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         # fmin skips NaN losses (NaN only if every epoch's loss was NaN).
         losses = np.asarray(history.get(monitor, [np.nan]), float)
         self.best_loss_ = float(np.fmin.reduce(losses))
-        self._logits_fn = _model.inference_function(model)
+        self._logits_fn = _inference.logits_function(model)
         return self
 
     @property
@@ -558,6 +558,6 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     def __setstate__(self, state):
         self.__dict__.update(state)
         if "model_" in state:
-            from . import _model
+            from . import _inference
 
-            self._logits_fn = _model.inference_function(self.model_)
+            self._logits_fn = _inference.logits_function(self.model_)

@@ -1,31 +1,27 @@
 """The Keras side: default network body, output head, loss and optimizer.
 
-This is the only module besides :mod:`skxent._compat` that imports Keras;
-:mod:`skxent._classifier` imports it inside ``fit``, so that importing,
-constructing and cloning an estimator stay free of TensorFlow.
+Backend-neutral Keras code: what depends on the backend is in
+:mod:`skxent._backend`.  :mod:`skxent._classifier` imports this module
+inside ``fit``, so that importing, constructing and cloning an estimator
+stay free of Keras and its backend.
 """
 
 import copy
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 from ._compat import unflatten_params
 
 __all__ = [
+    "ACTIVATIONS",
     "build_model",
-    "inference_function",
+    "dense_stack",
+    "dense_stack_model",
     "make_callbacks",
     "make_loss",
     "make_optimizer",
 ]
-
-if keras.backend.backend() != "tensorflow":
-    raise ImportError(
-        f"skxent runs on Keras's TensorFlow backend, but KERAS_BACKEND is "
-        f"{keras.backend.backend()!r}; unset KERAS_BACKEND or set it to 'tensorflow'."
-    )
 
 
 def _seeded(initializer, seed):
@@ -258,20 +254,56 @@ def make_callbacks(callbacks, params):
     return list(unflatten_params(callbacks, params))
 
 
-def inference_function(model):
-    """A compiled ``X -> logits`` function over float32 batches of any size.
+ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "softplus", "elu")
+"""Activations of a network :func:`dense_stack` describes."""
 
-    One trace serves every batch size, and one call replaces the thousands of
-    small batches ``Model.predict`` would dispatch.  The concrete function is
-    called directly: the polymorphic ``tf.function`` would re-bind its
-    arguments on every call, which doubles the cost of predicting one row.
+
+def dense_stack(model):
+    """``[(units, activation), ...]`` for a plain float32 stack of Dense layers.
+
+    None for any other network: a layer of another kind, an activation not
+    in :data:`ACTIVATIONS`, a regulariser or constraint, no bias.  Such a
+    network (skxent's default one, among others) is fully described by the
+    list, so fits can share its compiled programs and NumPy can run it.
     """
-    spec = tf.TensorSpec([None, model.input_shape[-1]], tf.float32)
-    logits = tf.function(
-        lambda x: model(x, training=False), input_signature=[spec]
-    ).get_concrete_function()
+    known = {keras.activations.get(name): name for name in ACTIVATIONS}
+    stack = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if (
+            type(layer) is not keras.layers.Dense
+            or layer.compute_dtype != "float32"
+            or layer.variable_dtype != "float32"
+            or not layer.use_bias
+            or layer.activation not in known
+            or any(
+                getattr(layer, name) is not None
+                for name in (
+                    "kernel_regularizer",
+                    "bias_regularizer",
+                    "activity_regularizer",
+                    "kernel_constraint",
+                    "bias_constraint",
+                )
+            )
+        ):
+            return None
+        stack.append((layer.units, known[layer.activation]))
+    return stack
 
-    def predict_logits(X):
-        return logits(tf.constant(X)).numpy()
 
-    return predict_logits
+def dense_stack_model(n_features, stack):
+    """A network of the :func:`dense_stack` ``stack``, its weights all zero.
+
+    Built without serialising anything (Keras's ``clone_model`` does, and
+    that imports TensorFlow whatever the backend) and without drawing a
+    seed from Python's ``random``.
+    """
+    inputs = keras.Input(shape=(n_features,))
+    x = inputs
+    for units, activation in stack:
+        x = keras.layers.Dense(
+            units, activation=activation, kernel_initializer="zeros"
+        )(x)
+    return keras.Model(inputs, x)

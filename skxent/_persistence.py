@@ -238,7 +238,7 @@ def load(path):
 def _restore(meta, model_bytes):
     import keras
 
-    from . import _model  # registers skxent's Keras objects
+    from . import _inference, _model  # noqa: F401 (_model registers Keras objects)
     from ._classifier import XentClassifier
     from ._losses import LOSSES
     from ._params import ROUTES
@@ -278,7 +278,7 @@ def _restore(meta, model_bytes):
     vars(estimator).update(fitted)
     estimator.model_ = model
     estimator.target_encoder_ = encoder
-    estimator._logits_fn = _model.inference_function(model)
+    estimator._logits_fn = _inference.logits_function(model)
     return estimator
 
 

@@ -1,29 +1,34 @@
-"""Training: a compiled loop with one call per epoch, or ``keras.Model.fit``.
+"""Training: a compiled epoch program where the backend has one, else ``Model.fit``.
 
 On small tabular data nearly all of ``Model.fit``'s time is per-step
 overhead (its data adapter, iterator and per-batch callback calls), not
-arithmetic.  :class:`EpochLoop` runs each epoch as one ``tf.function``
-call over in-memory tensors: it gathers the rows of each minibatch from a
-seeded permutation and takes the step ``Model.train_step`` takes (the
-compiled loss plus the model's regularisation losses, the optimizer's loss
-scaling and update), then computes the validation loss.  Keras callbacks
-run at epoch granularity.
+arithmetic.  Each backend module (:mod:`skxent._backend`) offers instead
+a :class:`Program`: one compiled call per epoch over in-memory arrays.  A
+program depends only on the network's architecture and the training
+settings, never on the weights or the data, so programs are kept in a
+small cache (:data:`PROGRAMS`) and every fit of the same configuration -
+the folds of a cross-validation, the candidates of a grid search - reuses
+the one compiled for the first.
 
-What the loop cannot serve — a callback with per-batch hooks, routed
-``fit__*`` or ``compile__*`` parameters (metrics among them), a
-distribution strategy — goes to
-``Model.fit``, fed the very same batches, so the choice of path never
-changes the model.
+Every path visits the rows in the same order: epoch ``e`` of a fit seeded
+with ``seed`` takes the permutation ``default_rng([seed, e])`` draws, on
+every backend.  Keras callbacks run at epoch granularity.  What a program
+cannot serve (a callback with per-batch hooks, routed ``fit__*`` or
+``compile__*`` parameters, a backend without a program) goes to
+``Model.fit``, fed the very same batches.
 """
 
-import contextlib
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
 
 import keras
-import tensorflow as tf
+import numpy as np
 
-from ._compat import single_threaded_executor
+from ._backend import backend, backend_name
+from ._model import dense_stack, dense_stack_model
 
-__all__ = ["PlateauStop", "train"]
+__all__ = ["PROGRAMS", "PlateauStop", "epoch_order", "train"]
 
 # Validation data goes through the network in batches of at least this many
 # rows: the validation loss does not depend on the batching, the speed does.
@@ -65,9 +70,22 @@ def model_fit_reason(callbacks, fit_params, compile_params):
     for callback in callbacks:
         if _needs_batch_hooks(callback):
             return f"{type(callback).__name__} has per-batch hooks"
-    if tf.distribute.has_strategy():
-        return "a tf.distribute strategy is in scope"
-    return None
+    return backend().model_fit_reason()
+
+
+def epoch_order(n_rows, seed, epoch, shuffle=True):
+    """The order in which epoch ``epoch`` of a fit seeded ``seed`` visits rows.
+
+    Examples
+    --------
+    >>> epoch_order(5, seed=0, epoch=0).tolist() == epoch_order(5, 0, 0).tolist()
+    True
+    >>> epoch_order(5, seed=0, epoch=0, shuffle=False).tolist()
+    [0, 1, 2, 3, 4]
+    """
+    if not shuffle:
+        return np.arange(n_rows, dtype=np.int32)
+    return np.random.default_rng([seed, epoch]).permutation(n_rows).astype(np.int32)
 
 
 class PlateauStop(keras.callbacks.Callback):
@@ -108,208 +126,113 @@ class PlateauStop(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
-class Batches:
-    """Seeded minibatches of in-memory tensors, epoch by epoch.
+class ProgramCache:
+    """Compiled epoch programs by configuration, shared across fits.
 
-    Epoch ``e`` visits the rows in the order of a stateless shuffle seeded
-    with ``(seed, e)``: reproducible without any global seed, and the same
-    whether read by :class:`EpochLoop` or as a ``tf.data`` dataset.
+    A program that keeps its state in variables (TensorFlow's) serves one
+    fit at a time: a fit checks one out, and concurrent fits of the same
+    configuration each get their own.  At most ``max_programs`` idle
+    programs are kept, the least recently used dropped first.
     """
 
-    def __init__(self, arrays, *, batch_size, shuffle, seed):
-        self.tensors = tuple(tf.constant(a) for a in arrays)
-        self.n_rows = len(arrays[0])
-        self.batch_size = min(batch_size, self.n_rows)
-        self.n_batches = -(-self.n_rows // self.batch_size)
-        self.shuffle = shuffle
-        self.seed = tf.constant(seed, tf.int64)
+    def __init__(self, max_programs=16):
+        self.max_programs = max_programs
+        self._idle = OrderedDict()  # key -> list of idle programs
+        self._lock = threading.Lock()
 
-    def order(self, epoch):
-        rows = tf.range(self.n_rows)
-        if not self.shuffle:
-            return rows
-        seed = tf.stack([self.seed, tf.cast(epoch, tf.int64)])
-        return tf.random.experimental.stateless_shuffle(rows, seed=seed)
+    def clear(self):
+        """Drop every idle program."""
+        with self._lock:
+            self._idle.clear()
 
-    def gather(self, rows):
-        return tuple(tf.gather(t, rows) for t in self.tensors)
+    def __len__(self):
+        with self._lock:
+            return self._count()
 
-    def batch(self, order, i):
-        return self.gather(order[i * self.batch_size : (i + 1) * self.batch_size])
+    def _count(self):
+        return sum(map(len, self._idle.values()))
 
-    def dataset(self, first_epoch, epochs):
-        """The same batches as a ``tf.data`` dataset, for ``Model.fit``."""
-        epoch_ids = tf.data.Dataset.range(first_epoch, first_epoch + epochs)
-        batches = epoch_ids.flat_map(
-            lambda e: tf.data.Dataset.from_tensor_slices(self.order(e)).batch(
-                self.batch_size
-            )
-        ).map(self.gather)
-        # A known length, or Keras warns that the data "ran out".
-        cardinality = tf.data.experimental.assert_cardinality(epochs * self.n_batches)
-        return batches.apply(cardinality)
+    @contextmanager
+    def checkout(self, key, build):
+        """A program for ``key``, built by ``build()`` if none is idle.
+
+        A key of None builds a program for this fit alone.
+        """
+        program = None if key is None else self._take(key)
+        if program is None:
+            program = build()
+        try:
+            yield program
+        finally:
+            if key is not None:
+                self._give_back(key, program)
+
+    def _take(self, key):
+        with self._lock:
+            idle = self._idle.get(key)
+            if not idle:
+                return None
+            self._idle.move_to_end(key)
+            # A shareable program stays idle for other fits while in use.
+            return idle.pop() if idle[-1].exclusive else idle[-1]
+
+    def _give_back(self, key, program):
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if not any(p is program for p in idle):
+                idle.append(program)
+            self._idle.move_to_end(key)
+            while self._count() > self.max_programs:
+                oldest = next(iter(self._idle))
+                self._idle[oldest].pop(0)
+                if not self._idle[oldest]:
+                    del self._idle[oldest]
 
 
-def _plain_adam_update(optimizer, variables):
-    """Keras's Adam update as one fused kernel per variable, or None.
+PROGRAMS = ProgramCache()
+"""The process's cache of compiled epoch programs."""
 
-    ``Adam.update_step`` is some fifteen small ops per variable; on a small
-    network their dispatch is most of a training step.  TensorFlow's
-    ``ResourceApplyAdam`` computes the same update (same formula, on
-    Keras's own slot variables and step counter) in one op.  Anything but
-    a plain float32 Adam (AMSGrad, clipping, weight decay, EMA, gradient
-    accumulation, loss scaling) keeps Keras's own ``apply``.
+
+def program_key(model, batch_size, validation):
+    """What a compiled program depends on, or None if it cannot be shared.
+
+    The network, when :func:`skxent._model.dense_stack` describes it
+    (programs of other networks serve one fit), the loss, the optimizer's
+    settings (its learning rate is state, not part of the key), the batch
+    size, the presence of validation data, the dtype policy and the backend.
     """
-    config = optimizer.get_config()
-    extras = (
-        "amsgrad",
-        "weight_decay",
-        "clipnorm",
-        "clipvalue",
-        "global_clipnorm",
-        "use_ema",
-        "loss_scale_factor",
-        "gradient_accumulation_steps",
-    )
-    if (
-        type(optimizer) is not keras.optimizers.Adam
-        or any(config.get(key) for key in extras)
-        or any(v.dtype != "float32" for v in variables)
-        or not hasattr(optimizer, "_momentums")
-    ):
+    stack = dense_stack(model)
+    if stack is None:
         return None
-    slots = [
+    optimizer = model.optimizer.get_config()
+    del optimizer["name"]  # numbered by Keras: adam, adam_1, ...
+    if isinstance(optimizer.get("learning_rate"), float):
+        del optimizer["learning_rate"]
+    loss = model.loss
+    return repr(
         (
-            optimizer._momentums[optimizer._get_variable_index(v)],
-            optimizer._velocities[optimizer._get_variable_index(v)],
+            backend_name(),
+            keras.config.dtype_policy().name,
+            model.input_shape,
+            stack,
+            type(loss).__name__,
+            sorted(loss.get_config().items()),
+            type(model.optimizer).__name__,
+            sorted(optimizer.items()),
+            batch_size,
+            validation,
         )
-        for v in variables
-    ]
-
-    def update(gradients):
-        step = tf.cast(optimizer.iterations + 1, tf.float32)
-        beta_1 = tf.constant(optimizer.beta_1, tf.float32)
-        beta_2 = tf.constant(optimizer.beta_2, tf.float32)
-        learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
-        for variable, (m, v), gradient in zip(variables, slots, gradients, strict=True):
-            if gradient is None:  # a weight the loss does not depend on
-                continue
-            tf.raw_ops.ResourceApplyAdam(
-                var=variable.value.handle,
-                m=m.value.handle,
-                v=v.value.handle,
-                beta1_power=tf.pow(beta_1, step),
-                beta2_power=tf.pow(beta_2, step),
-                lr=learning_rate,
-                beta1=beta_1,
-                beta2=beta_2,
-                epsilon=tf.constant(optimizer.epsilon, tf.float32),
-                grad=tf.convert_to_tensor(gradient),
-            )
-        optimizer.iterations.assign_add(1)
-
-    return update
+    )
 
 
-# Ops that run a nested function.  TensorFlow's single-threaded executor
-# deadlocks when two threads run graphs holding them at once (Keras's hinge
-# losses hold a StatelessIf: ``ops.cond`` on the labels); such graphs run on
-# the default executor.  Our own ``While`` is safe and measured so.
-_NESTED_CALL_OPS = frozenset(
-    {"If", "StatelessIf", "Case", "StatelessCase", "PartitionedCall"}
-    | {"StatefulPartitionedCall"}
-)
-
-
-def runs_nested_functions(concrete_function):
-    """Whether a traced function holds ops that call nested functions."""
-    graph_def = concrete_function.graph.as_graph_def()
-    ops = {node.op for node in graph_def.node}
-    for function in graph_def.library.function:
-        ops.update(node.op for node in function.node_def)
-    return not ops.isdisjoint(_NESTED_CALL_OPS)
-
-
-class EpochLoop:
-    """One compiled call per epoch: training steps, then validation.
-
-    A step is ``Model.train_step`` without the metric trackers (routed
-    ``compile__metrics`` go to ``Model.fit``): the compiled loss plus the
-    model's regularisation losses, the optimizer's loss scaling, and the
-    epoch's loss as the batch-size-weighted mean of the batch losses, as
-    Keras reports it.
-    """
-
-    def __init__(self, model, train, val):
-        self.model = model
-        self.train = train
-        self.val = val
-        if not model.optimizer.built:  # built already when training goes on
-            model.optimizer.build(model.trainable_variables)
-        self.update = _plain_adam_update(model.optimizer, model.trainable_variables)
-        # Graph code (tf.while_loop) needs no autograph, and Keras's own
-        # train function does not convert the step either; skipping the
-        # conversion took a quarter off a one-epoch tutorial fit, which is
-        # mostly tracing.  Traced once, here, and called as a concrete
-        # function: through the tf.function TensorFlow would count one trace
-        # per fit against the same Python code and warn of "retracing".
-        self.run = tf.function(self._epoch, autograph=False).get_concrete_function(
-            tf.TensorSpec([], tf.int64)
-        )
-        self.single_threaded = not runs_nested_functions(self.run)
-
-    def executor(self):
-        """The executor to run on: single-threaded when that cannot deadlock."""
-        if self.single_threaded:
-            return single_threaded_executor()
-        return contextlib.nullcontext()
-
-    def _loss(self, batch, training):
-        x, y, sample_weight = batch
-        y_pred = self.model(x, training=training)
-        return self.model.compute_loss(
-            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
-        )
-
-    def _train_step(self, batch):
-        model = self.model
-        with tf.GradientTape() as tape:
-            loss = self._loss(batch, training=True)
-            scaled = model.optimizer.scale_loss(loss)
-        variables = model.trainable_variables
-        gradients = tape.gradient(scaled, variables)
-        if self.update is not None:
-            self.update(gradients)
-        else:
-            model.optimizer.apply(gradients, variables)
-        return loss
-
-    def _mean_loss(self, batches, order, step):
-        def body(i, total):
-            batch = batches.batch(order, i)
-            size = tf.cast(tf.shape(batch[0])[0], tf.float32)
-            return i + 1, total + step(batch) * size
-
-        _, total = tf.while_loop(
-            lambda i, total: i < batches.n_batches,
-            body,
-            (tf.constant(0), tf.constant(0.0)),
-        )
-        return total / batches.n_rows
-
-    def _epoch(self, epoch):
-        logs = {
-            "loss": self._mean_loss(
-                self.train, self.train.order(epoch), self._train_step
-            )
-        }
-        if self.val is not None:
-            logs["val_loss"] = self._mean_loss(
-                self.val,
-                self.val.order(epoch),
-                lambda batch: self._loss(batch, training=False),
-            )
-        return logs
+def _template(model):
+    """A private copy of ``model``'s network, loss and optimizer for a program."""
+    template = dense_stack_model(model.input_shape[-1], dense_stack(model))
+    optimizer = model.optimizer
+    template.compile(
+        optimizer=type(optimizer).from_config(optimizer.get_config()), loss=model.loss
+    )
+    return template
 
 
 def train(
@@ -337,55 +260,89 @@ def train(
     ``partial_fit`` continue the sequence of a fit instead of repeating it.
     """
     data = (X, targets, weights)
-    batches = Batches(
-        data if val is None else tuple(a[train] for a in data),
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
-    )
-    val_batches = None
-    if val is not None:
-        val_batches = Batches(
-            tuple(a[val] for a in data),
-            batch_size=max(batch_size, VALIDATION_BATCH),
-            shuffle=False,
-            seed=seed,
-        )
-    if model_fit_reason(callbacks, fit_params, compile_params) is not None:
-        history = model.fit(
-            batches.dataset(first_epoch, epochs),
-            steps_per_epoch=batches.n_batches,
-            validation_data=None if val_batches is None else val_batches.dataset(0, 1),
-            epochs=epochs,
-            verbose=verbose,
-            callbacks=callbacks,
-            shuffle=False,  # the dataset is shuffled, seeded, already
-            **fit_params,
-        )
-        return history.history
+    train_data = data if val is None else tuple(a[train] for a in data)
+    val_data = None if val is None else tuple(a[val] for a in data)
+    n_rows = len(train_data[0])
+    batch_size = min(batch_size, n_rows)
 
-    with single_threaded_executor():
-        loop = EpochLoop(model, batches, val_batches)
+    def order(epoch):
+        return epoch_order(n_rows, seed, first_epoch + epoch, shuffle)
+
+    if model_fit_reason(callbacks, fit_params, compile_params) is not None:
+        return _fit_with_keras(
+            model, train_data, val_data, order, epochs, batch_size, verbose,
+            callbacks, fit_params,
+        )  # fmt: skip
+
+    engine = backend()
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    settings = {
+        "batch_size": batch_size,
+        "validation": val_data is not None,
+        "validation_batch": max(batch_size, VALIDATION_BATCH),
+    }
+    key = program_key(model, batch_size, val_data is not None)
+
+    def build():
+        return engine.Program(model if key is None else _template(model), **settings)
+
+    # Callbacks that may read the weights or set the learning rate between
+    # epochs get the program's state each epoch; otherwise once, at the end.
+    sync = any(not isinstance(cb, PlateauStop) or cb.restore_best for cb in callbacks)
     callbacks = keras.callbacks.CallbackList(
         callbacks,
         add_history=True,
         add_progbar=verbose != 0,
         verbose=verbose,
         epochs=epochs,
-        steps=batches.n_batches,
+        steps=-(-n_rows // batch_size),
         model=model,
     )
-    model.stop_training = False
-    callbacks.on_train_begin()
-    logs = None
-    for epoch in range(epochs):
-        callbacks.on_epoch_begin(epoch)
-        with loop.executor():
-            logs = loop.run(tf.constant(first_epoch + epoch, tf.int64))
-        logs = {k: float(v) for k, v in logs.items()}
-        callbacks.on_epoch_end(epoch, logs)
-        if model.stop_training:
-            break
+    with PROGRAMS.checkout(key, build) as program:
+        session = program.start(model, train_data, val_data)
+        model.stop_training = False
+        callbacks.on_train_begin()
+        logs = None
+        for epoch in range(epochs):
+            callbacks.on_epoch_begin(epoch)
+            if sync:
+                session.sync_learning_rate(model)
+            logs = session.run(order(epoch))
+            if sync:
+                session.store(model)
+            callbacks.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+        if not sync:
+            session.store(model)
     model.optimizer.finalize_variable_values(model.trainable_weights)
     callbacks.on_train_end(logs)
     return model.history.history
+
+
+def _fit_with_keras(
+    model, train_data, val_data, order, epochs, batch_size, verbose, callbacks,
+    fit_params,
+):  # fmt: skip
+    """``Model.fit`` on the batches a program would have taken."""
+    n_rows = len(train_data[0])
+
+    def batches():
+        for epoch in range(epochs):
+            rows = order(epoch)
+            for start in range(0, n_rows, batch_size):
+                yield tuple(a[rows[start : start + batch_size]] for a in train_data)
+
+    history = model.fit(
+        batches(),
+        steps_per_epoch=-(-n_rows // batch_size),
+        validation_data=val_data,
+        validation_batch_size=max(batch_size, VALIDATION_BATCH),
+        epochs=epochs,
+        verbose=verbose,
+        callbacks=callbacks,
+        shuffle=False,  # the batches are shuffled, seeded, already
+        **fit_params,
+    )
+    return history.history

@@ -1,0 +1,259 @@
+"""TensorFlow: one compiled call per epoch, on the program's own variables.
+
+The epoch is a ``tf.while_loop`` over minibatches gathered from in-memory
+tensors in the order given, each step the one ``Model.train_step`` takes
+(the compiled loss plus the model's regularisation losses, the optimizer's
+loss scaling and update), then the validation loss.  It is traced once per
+:class:`Program` with the data, the row order and their lengths as
+arguments, so every fit of the same architecture and settings reuses it.
+
+A program trains its own copy of the network (the *template*): a session
+copies the fitted model's weights and optimizer state into the template's
+variables, runs epochs, and copies them back.  A plain float32 Adam takes
+TensorFlow's fused ``ResourceApplyAdam`` (Keras's formula, one op per
+variable instead of some fifteen).  On the CPU the epoch runs on
+TensorFlow's single-threaded executor unless its graph calls nested
+functions (a ``tf.cond`` in a custom loss, say), which deadlock that
+executor when two threads train at once.
+"""
+
+import contextlib
+
+import keras
+import tensorflow as tf
+
+from .._compat import single_threaded_executor
+
+__all__ = ["Program", "inference_function", "model_fit_reason"]
+
+# Ops that run a nested function.  TensorFlow's single-threaded executor
+# deadlocks when two threads run graphs holding them at once (Keras's own
+# hinge losses hold a StatelessIf); such graphs run on the default executor.
+# The epoch's own ``While`` is safe, and measured so.
+_NESTED_CALL_OPS = frozenset(
+    {"If", "StatelessIf", "Case", "StatelessCase", "PartitionedCall"}
+    | {"StatefulPartitionedCall"}
+)
+
+
+def model_fit_reason():
+    """Why training must go through ``Model.fit`` here, or None."""
+    if tf.distribute.has_strategy():
+        return "a tf.distribute strategy is in scope"
+    return None
+
+
+def runs_nested_functions(concrete_function):
+    """Whether a traced function holds ops that call nested functions."""
+    graph_def = concrete_function.graph.as_graph_def()
+    ops = {node.op for node in graph_def.node}
+    for function in graph_def.library.function:
+        ops.update(node.op for node in function.node_def)
+    return not ops.isdisjoint(_NESTED_CALL_OPS)
+
+
+def _plain_adam_update(optimizer, variables):
+    """Keras's Adam update as one fused kernel per variable, or None.
+
+    Anything but a plain float32 Adam (AMSGrad, clipping, weight decay, EMA,
+    gradient accumulation, loss scaling) keeps Keras's own ``apply``.
+    """
+    config = optimizer.get_config()
+    extras = (
+        "amsgrad",
+        "weight_decay",
+        "clipnorm",
+        "clipvalue",
+        "global_clipnorm",
+        "use_ema",
+        "loss_scale_factor",
+        "gradient_accumulation_steps",
+    )
+    if (
+        type(optimizer) is not keras.optimizers.Adam
+        or any(config.get(key) for key in extras)
+        or any(v.dtype != "float32" for v in variables)
+        or not hasattr(optimizer, "_momentums")
+    ):
+        return None
+    slots = [
+        (
+            optimizer._momentums[optimizer._get_variable_index(v)],
+            optimizer._velocities[optimizer._get_variable_index(v)],
+        )
+        for v in variables
+    ]
+
+    def update(gradients):
+        step = tf.cast(optimizer.iterations + 1, tf.float32)
+        beta_1 = tf.constant(optimizer.beta_1, tf.float32)
+        beta_2 = tf.constant(optimizer.beta_2, tf.float32)
+        learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
+        for variable, (m, v), gradient in zip(variables, slots, gradients, strict=True):
+            if gradient is None:  # a weight the loss does not depend on
+                continue
+            tf.raw_ops.ResourceApplyAdam(
+                var=variable.value.handle,
+                m=m.value.handle,
+                v=v.value.handle,
+                beta1_power=tf.pow(beta_1, step),
+                beta2_power=tf.pow(beta_2, step),
+                lr=learning_rate,
+                beta1=beta_1,
+                beta2=beta_2,
+                epsilon=tf.constant(optimizer.epsilon, tf.float32),
+                grad=tf.convert_to_tensor(gradient),
+            )
+        optimizer.iterations.assign_add(1)
+
+    return update
+
+
+def _state(model):
+    """The variables a session copies: weights, then optimizer state."""
+    return [*model.variables, *model.optimizer.variables]
+
+
+def _spec(array):
+    return tf.TensorSpec([None, *array.shape[1:]], tf.as_dtype(array.dtype))
+
+
+class Program:
+    """A compiled epoch over ``template``'s variables (see the module doc)."""
+
+    exclusive = True
+
+    def __init__(self, template, *, batch_size, validation, validation_batch):
+        self.template = template
+        self.batch_size = batch_size
+        self.validation = validation
+        self.validation_batch = validation_batch
+        if not template.optimizer.built:
+            template.optimizer.build(template.trainable_variables)
+        self.update = _plain_adam_update(
+            template.optimizer, template.trainable_variables
+        )
+        self.run = None  # traced on the first start, from the data's specs
+
+    def start(self, model, train, val):
+        """A session training ``model`` on ``train`` (and ``val``) arrays."""
+        tensors = [tf.constant(a) for a in (*train, *(val or ()))]
+        if self.run is None:
+            self._trace(tensors)
+        if model is not self.template:
+            for mine, theirs in zip(_state(self.template), _state(model), strict=True):
+                mine.assign(theirs.value)
+        return _Session(self, tensors)
+
+    def _trace(self, tensors):
+        specs = [tf.TensorSpec([None], tf.int32), *map(_spec, tensors)]
+        # Graph code needs no autograph, and Keras's own train function does
+        # not convert the step either; called as a concrete function, so that
+        # TensorFlow counts no retracing across fits.
+        with single_threaded_executor():
+            self.run = tf.function(self._epoch, autograph=False).get_concrete_function(
+                *specs
+            )
+        self.single_threaded = not runs_nested_functions(self.run)
+
+    def executor(self):
+        """Single-threaded where that cannot deadlock, else the default."""
+        if self.single_threaded:
+            return single_threaded_executor()
+        return contextlib.nullcontext()
+
+    def _loss(self, x, y, sample_weight, training):
+        model = self.template
+        y_pred = model(x, training=training)
+        return model.compute_loss(
+            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+        )
+
+    def _train_step(self, x, y, sample_weight):
+        model = self.template
+        with tf.GradientTape() as tape:
+            loss = self._loss(x, y, sample_weight, training=True)
+            scaled = model.optimizer.scale_loss(loss)
+        variables = model.trainable_variables
+        gradients = tape.gradient(scaled, variables)
+        if self.update is not None:
+            self.update(gradients)
+        else:
+            model.optimizer.apply(gradients, variables)
+        return loss
+
+    @staticmethod
+    def _mean_loss(order, data, batch_size, step):
+        """The batch-size-weighted mean of ``step``'s losses, as Keras reports."""
+        n_rows = tf.shape(order)[0]
+        n_batches = (n_rows + batch_size - 1) // batch_size
+
+        def body(i, total):
+            rows = order[i * batch_size : (i + 1) * batch_size]
+            batch = [tf.gather(t, rows) for t in data]
+            size = tf.cast(tf.shape(rows)[0], tf.float32)
+            return i + 1, total + step(*batch) * size
+
+        _, total = tf.while_loop(
+            lambda i, total: i < n_batches, body, (tf.constant(0), tf.constant(0.0))
+        )
+        return total / tf.cast(n_rows, tf.float32)
+
+    def _epoch(self, order, *tensors):
+        logs = {
+            "loss": self._mean_loss(
+                order, tensors[:3], self.batch_size, self._train_step
+            )
+        }
+        if self.validation:
+            val = tensors[3:]
+            logs["val_loss"] = self._mean_loss(
+                tf.range(tf.shape(val[0])[0]),
+                val,
+                self.validation_batch,
+                lambda x, y, w: self._loss(x, y, w, training=False),
+            )
+        return logs
+
+
+class _Session:
+    def __init__(self, program, tensors):
+        self.program = program
+        self.tensors = tensors
+
+    def run(self, order):
+        program = self.program
+        with program.executor():
+            logs = program.run(tf.constant(order, tf.int32), *self.tensors)
+        return {k: float(v) for k, v in logs.items()}
+
+    def sync_learning_rate(self, model):
+        template = self.program.template
+        if model is not template:
+            rate = model.optimizer._learning_rate
+            if isinstance(rate, keras.Variable):
+                template.optimizer._learning_rate.assign(rate.value)
+
+    def store(self, model):
+        template = self.program.template
+        if model is not template:
+            for theirs, mine in zip(_state(model), _state(template), strict=True):
+                theirs.assign(mine.value)
+
+
+def inference_function(model):
+    """A compiled ``X -> logits`` function over float32 batches of any size.
+
+    One trace serves every batch size.  The concrete function is called
+    directly: the polymorphic ``tf.function`` would re-bind its arguments
+    on every call, which doubles the cost of predicting one row.
+    """
+    spec = tf.TensorSpec([None, model.input_shape[-1]], tf.float32)
+    logits = tf.function(
+        lambda x: model(x, training=False), input_signature=[spec]
+    ).get_concrete_function()
+
+    def predict_logits(X):
+        return logits(tf.constant(X)).numpy()
+
+    return predict_logits
