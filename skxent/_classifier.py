@@ -463,7 +463,9 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32, accept_sparse=False)
         apply = getattr(LOSSES[self.loss_], method)
-        rows = max(1, PREDICT_CHUNK_OUTPUTS // self.model_.output_shape[-1])
+        rows = max(1, PREDICT_CHUNK_OUTPUTS // self.model_.outputs[0].shape[-1])
+        if X.shape[0] <= rows:  # one chunk, as for every small prediction
+            return apply(self._logits_fn(X), self.target_type_)
         return np.concatenate(
             [
                 apply(self._logits_fn(X[start : start + rows]), self.target_type_)

@@ -22,6 +22,7 @@ Every loss is one of two kinds:
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 __all__ = [
     "ALIASES",
@@ -113,7 +114,7 @@ class LossRule:
             shifted = outputs - outputs.max(axis=1, keepdims=True)
             exp = np.exp(shifted)
             return exp / exp.sum(axis=1, keepdims=True)
-        p = _sigmoid(outputs)
+        p = expit(outputs)
         if target_type == "binary":
             return np.hstack([1.0 - p, p])
         if target_type == "multiclass":
@@ -140,16 +141,6 @@ class LossRule:
 
 def _onehot(codes, n_classes):
     return (codes[:, None] == np.arange(n_classes)).astype(np.float32)
-
-
-def _sigmoid(z):
-    # Split by sign so exp never overflows.
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
 
 
 _RULES = [

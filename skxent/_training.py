@@ -282,7 +282,9 @@ def train(
         "validation": val_data is not None,
         "validation_batch": max(batch_size, VALIDATION_BATCH),
     }
-    key = program_key(model, batch_size, val_data is not None)
+    key = None
+    if getattr(engine.Program, "shareable", True):
+        key = program_key(model, batch_size, val_data is not None)
 
     def build():
         return engine.Program(model if key is None else _template(model), **settings)

@@ -1,22 +1,132 @@
-"""PyTorch: ``keras.Model.fit`` trains; inference is a no-grad forward pass.
+"""PyTorch: Keras's own torch training step, in a plain loop over minibatches.
 
-skxent has no compiled epoch for PyTorch: Keras's torch trainer runs each
-step eagerly either way, and ``Model.fit`` fed skxent's own batches is
-correct on every feature (callbacks, routed parameters).  See
-``docs/benchmarks.md`` for what that costs against the other backends.
+PyTorch runs eagerly, so there is nothing to compile or share: the
+:class:`Program` trains the fitted model's own variables, each step the one
+``TorchTrainer.train_step`` takes (forward pass, compiled loss with the
+model's regularisation losses, loss scaling, ``backward``, the optimizer's
+``apply``), without ``Model.fit``'s data adapter, metric tracking and
+per-batch callback dispatch.  For a plain Dense stack (see
+:func:`skxent._model.dense_stack`) the forward pass is written in torch ops
+on the layers' own variables: Keras's layer-call machinery costs more than
+the arithmetic of a small network.  Inference is a forward pass without
+autograd.
 """
 
 import keras
+import numpy as np
 import torch
+
+from .._model import dense_stack
+
+_TORCH = {
+    "linear": None,
+    "relu": torch.relu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "softplus": torch.nn.functional.softplus,
+    "elu": torch.nn.functional.elu,
+}
+"""PyTorch twins of :data:`skxent._model.ACTIVATIONS`."""
 
 __all__ = ["Program", "inference_function", "model_fit_reason"]
 
-Program = None
-
 
 def model_fit_reason():
-    """Why training must go through ``Model.fit`` here: always, on PyTorch."""
-    return "the PyTorch backend trains through Model.fit"
+    """Why training must go through ``Model.fit`` here, or None."""
+    return None
+
+
+class Program:
+    """Training steps on ``template``, which is the fitted model itself."""
+
+    exclusive = True
+    shareable = False  # nothing compiled: a program per fit
+
+    def __init__(self, template, *, batch_size, validation, validation_batch):
+        self.model = template
+        self.batch_size = batch_size
+        self.validation_batch = validation_batch
+        stack = dense_stack(template)
+        dense = [x for x in template.layers if isinstance(x, keras.layers.Dense)]
+        self.stack = None
+        if stack is not None:
+            self.stack = [
+                (layer.kernel, layer.bias, _TORCH[activation])
+                for layer, (_, activation) in zip(dense, stack, strict=True)
+            ]
+
+    def forward(self, x, training):
+        """The network's outputs: torch ops for a Dense stack, else Keras's call."""
+        if self.stack is None:
+            return self.model(x, training=training)
+        for kernel, bias, activation in self.stack:
+            x = torch.addmm(bias.value, x, kernel.value)
+            if activation is not None:
+                x = activation(x)
+        return x
+
+    def start(self, model, train, val):
+        """A session training ``model`` (this program's own) on the arrays."""
+        device = keras.ops.convert_to_tensor(np.zeros(1, np.float32)).device
+        tensors = [torch.as_tensor(a, device=device) for a in (*train, *(val or ()))]
+        return _Session(self, tensors[:3], tensors[3:] or None)
+
+    def train_step(self, x, y, sample_weight):
+        model = self.model
+        y_pred = self.forward(x, training=True)
+        model.zero_grad()
+        loss = model._compute_loss(
+            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
+        )
+        model.optimizer.scale_loss(loss).backward()
+        variables = model.trainable_weights[:]
+        with torch.no_grad():
+            model.optimizer.apply([v.value.grad for v in variables], variables)
+        return loss.detach()
+
+    def test_loss(self, x, y, sample_weight):
+        model = self.model
+        with torch.no_grad():
+            y_pred = self.forward(x, training=False)
+            return model._compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False
+            )
+
+
+class _Session:
+    def __init__(self, program, train, val):
+        self.program = program
+        self.train = train
+        self.val = val
+
+    @staticmethod
+    def _mean(step, data, order, batch_size):
+        total = 0.0
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            total += step(*(t[rows] for t in data)) * len(rows)
+        return float(total) / len(order)
+
+    def run(self, order):
+        program = self.program
+        order = torch.as_tensor(order, device=self.train[0].device)
+        logs = {
+            "loss": self._mean(
+                program.train_step, self.train, order, program.batch_size
+            )
+        }
+        if self.val is not None:
+            rows = torch.arange(len(self.val[0]), device=order.device)
+            logs["val_loss"] = self._mean(
+                program.test_loss, self.val, rows, program.validation_batch
+            )
+        return logs
+
+    def sync_learning_rate(self, model):
+        """Nothing to do: the program trains ``model``'s own variables."""
+
+    def store(self, model):
+        """Nothing to do: the program trains ``model``'s own variables."""
 
 
 def inference_function(model):
