@@ -144,13 +144,14 @@ def test_pandas_input(moons):
 def test_multilabel_uses_one_sigmoid_per_label():
     X, _ = make_blobs(300, centers=3, random_state=0)
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X.sum(axis=1) > 2]).astype(int)
-    clf = XentClassifier(**{**QUICK, "epochs": 30}).fit(X, Y)
+    # A learning rate that learns it from any backend's initial weights.
+    clf = XentClassifier(**{**QUICK, "epochs": 30}, learning_rate=0.01).fit(X, Y)
     assert clf.target_type_ == "multilabel-indicator"
     assert clf.loss_ == "binary_crossentropy"
     assert clf.predict(X).shape == (300, 3)
     proba = clf.predict_proba(X)
     assert proba.shape == (300, 3) and ((proba >= 0) & (proba <= 1)).all()
-    assert clf.score(X, Y) > 0.6
+    assert clf.score(X, Y) > 0.8
 
 
 @pytest.mark.parametrize(
