@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import _fitting
+from . import _fitting, _sparse
 from ._compat import validate_data
 from ._losses import ALIASES, LOSSES, loss_kwargs, loss_name, resolve_loss
 from ._params import RoutedParamsMixin
@@ -22,6 +22,9 @@ __all__ = ["XentClassifier"]
 # inference function: few calls for a big predict, yet bounded memory when
 # there are many classes.
 PREDICT_CHUNK_OUTPUTS = 2**20
+
+# Sparse X in any scipy format; scikit-learn converts others to the first.
+ACCEPT_SPARSE = ("csr", "csc", "coo")
 
 
 class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
@@ -338,8 +341,9 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
             reset=reset,
             dtype=np.float32,
             multi_output=True,
-            accept_sparse=False,
+            accept_sparse=ACCEPT_SPARSE,
         )
+        X = _sparse.as_csr(X) if _sparse.is_sparse(X) else X
         params = self._routed_params()
         if reset:
             encoder = TargetEncoder(classes=classes).fit(y)
@@ -391,6 +395,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
                 activation=self.activation,
                 kernel_initializer=self.kernel_initializer,
                 seed=int(seeds[0]),
+                sparse_input=_sparse.is_sparse(X) and _sparse.SPARSE_FIRST_LAYER,
             )
             model.compile(
                 optimizer=_model.make_optimizer(
@@ -458,12 +463,22 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         """Apply a :class:`~skxent._losses.LossRule` method to the outputs on X.
 
         Chunk by chunk, so that the full ``(n, n_outputs)`` output array is
-        never held when the result is smaller, as for ``predict``.
+        never held when the result is smaller, as for ``predict``, and a
+        sparse ``X`` is never densified whole.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float32, accept_sparse=False)
+        X = validate_data(
+            self, X, reset=False, dtype=np.float32, accept_sparse=ACCEPT_SPARSE
+        )
+        densified = _sparse.is_sparse(X) and not self._logits_fn.takes_sparse
+        if _sparse.is_sparse(X):
+            X = _sparse.as_csr(X)
         apply = getattr(LOSSES[self.loss_], method)
-        rows = max(1, PREDICT_CHUNK_OUTPUTS // self.model_.output_shape[-1])
+        rows = _sparse.predict_chunk_rows(
+            self.model_.output_shape[-1],
+            PREDICT_CHUNK_OUTPUTS,
+            X.shape[1] if densified else None,
+        )
         return np.concatenate(
             [
                 apply(self._logits_fn(X[start : start + rows]), self.target_type_)
@@ -513,11 +528,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     def score(self, X, y, sample_weight=None):
         """Accuracy on ``X``; ``y`` may be in any form fit accepts, one-hot included."""
         check_is_fitted(self)
-        y = np.asarray(y)
-        if y.ndim == 2 and self.target_encoder_.input_format_ != "indicator":
-            y = self.target_encoder_.inverse_transform(
-                self.target_encoder_.transform(y)
-            )
+        y = self.target_encoder_.as_predicted(y)
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
     # -- persistence --------------------------------------------------------
@@ -547,6 +558,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags
 
     def __getstate__(self):

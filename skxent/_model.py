@@ -8,9 +8,11 @@ constructing and cloning an estimator stay free of TensorFlow.
 import copy
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from . import _sparse
 from ._compat import unflatten_params
 
 __all__ = [
@@ -95,14 +97,26 @@ def _body_layers(
 
 
 def build_model(
-    meta, *, body, body_params, hidden_layer_sizes, activation, kernel_initializer, seed
+    meta,
+    *,
+    body,
+    body_params,
+    hidden_layer_sizes,
+    activation,
+    kernel_initializer,
+    seed,
+    sparse_input=False,
 ):
     """Stack the body on an input layer and end in a linear output layer.
 
-    The output layer has ``meta["n_outputs_"]`` units and no activation: the
-    network always ends in logits and the loss applies ``from_logits=True``.
+    The output layer has ``meta["n_outputs_"]`` units and no activation:
+    the network always ends in logits and the loss applies
+    ``from_logits=True``.  With ``sparse_input`` the input is
+    ``keras.Input(sparse=True)``: the first layer receives a sparse tensor.
     """
-    inputs = keras.Input(shape=(meta["n_features_in_"],), name="features")
+    inputs = keras.Input(
+        shape=(meta["n_features_in_"],), name="features", sparse=sparse_input
+    )
     x = inputs
     for layer in _body_layers(
         body,
@@ -266,12 +280,33 @@ def inference_function(model):
     called directly: the polymorphic ``tf.function`` would re-bind its
     arguments on every call, which doubles the cost of predicting one row.
     """
-    spec = tf.TensorSpec([None, model.input_shape[-1]], tf.float32)
+    n_features = model.input_shape[-1]
+    spec = tf.TensorSpec([None, n_features], tf.float32)
     logits = tf.function(
         lambda x: model(x, training=False), input_signature=[spec]
     ).get_concrete_function()
+    # -- sparse glue: a network with sparse input also gets a function over
+    # tf.SparseTensor chunks; one with dense input gets sparse X densified,
+    # chunk by chunk (the caller bounds the chunk's size).
+    takes_sparse = bool(model.inputs[0].sparse)
+    if takes_sparse:
+        sparse_spec = tf.SparseTensorSpec([None, n_features], tf.float32)
+        sparse_logits = tf.function(
+            lambda x: model(x, training=False), input_signature=[sparse_spec]
+        ).get_concrete_function()
 
     def predict_logits(X):
-        return logits(tf.constant(X)).numpy()
+        if not _sparse.is_sparse(X):
+            return logits(tf.constant(X)).numpy()
+        if not takes_sparse:
+            return logits(tf.constant(X.toarray())).numpy()
+        coo = X.tocoo()
+        batch = tf.SparseTensor(
+            np.stack([coo.row, coo.col], axis=1).astype(np.int64),
+            coo.data,
+            np.array(coo.shape, np.int64),
+        )
+        return sparse_logits(batch).numpy()
 
+    predict_logits.takes_sparse = takes_sparse
     return predict_logits

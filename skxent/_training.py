@@ -21,6 +21,7 @@ import contextlib
 import keras
 import tensorflow as tf
 
+from . import _sparse
 from ._compat import single_threaded_executor
 
 __all__ = ["PlateauStop", "train"]
@@ -114,12 +115,24 @@ class Batches:
     Epoch ``e`` visits the rows in the order of a stateless shuffle seeded
     with ``(seed, e)``: reproducible without any global seed, and the same
     whether read by :class:`EpochLoop` or as a ``tf.data`` dataset.
+
+    A scipy sparse ``X`` (the first array, a CSR from
+    :func:`skxent._sparse.as_csr`) stays sparse: each minibatch is gathered
+    from its CSR arrays, as a ``tf.SparseTensor`` when ``sparse_input``
+    (the network takes sparse input) and as a dense batch otherwise.
     """
 
-    def __init__(self, arrays, *, batch_size, shuffle, seed):
-        self.tensors = tuple(tf.constant(a) for a in arrays)
-        self.n_rows = len(arrays[0])
+    def __init__(self, arrays, *, batch_size, shuffle, seed, sparse_input=False):
+        X, *rest = arrays
+        self.n_rows = X.shape[0]
         self.batch_size = min(batch_size, self.n_rows)
+        # -- sparse glue: the features are gathered from CSR tensors.
+        if _sparse.is_sparse(X):
+            self.features = _sparse.CSRBatches(X, self.batch_size, sparse_input)
+        else:
+            features = tf.constant(X)
+            self.features = lambda rows: tf.gather(features, rows)
+        self.tensors = tuple(tf.constant(a) for a in rest)
         self.n_batches = -(-self.n_rows // self.batch_size)
         self.shuffle = shuffle
         self.seed = tf.constant(seed, tf.int64)
@@ -132,7 +145,7 @@ class Batches:
         return tf.random.experimental.stateless_shuffle(rows, seed=seed)
 
     def gather(self, rows):
-        return tuple(tf.gather(t, rows) for t in self.tensors)
+        return (self.features(rows), *(tf.gather(t, rows) for t in self.tensors))
 
     def batch(self, order, i):
         return self.gather(order[i * self.batch_size : (i + 1) * self.batch_size])
@@ -287,7 +300,7 @@ class EpochLoop:
     def _mean_loss(self, batches, order, step):
         def body(i, total):
             batch = batches.batch(order, i)
-            size = tf.cast(tf.shape(batch[0])[0], tf.float32)
+            size = tf.cast(tf.shape(batch[1])[0], tf.float32)  # y: never sparse
             return i + 1, total + step(batch) * size
 
         _, total = tf.while_loop(
@@ -337,11 +350,13 @@ def train(
     ``partial_fit`` continue the sequence of a fit instead of repeating it.
     """
     data = (X, targets, weights)
+    sparse_input = bool(model.inputs[0].sparse)  # sparse glue
     batches = Batches(
         data if val is None else tuple(a[train] for a in data),
         batch_size=batch_size,
         shuffle=shuffle,
         seed=seed,
+        sparse_input=sparse_input,
     )
     val_batches = None
     if val is not None:
@@ -350,6 +365,7 @@ def train(
             batch_size=max(batch_size, VALIDATION_BATCH),
             shuffle=False,
             seed=seed,
+            sparse_input=sparse_input,
         )
     if model_fit_reason(callbacks, fit_params, compile_params) is not None:
         history = model.fit(
