@@ -217,9 +217,10 @@ def to_backend_sparse(batch_rows, columns, values, n_rows, n_features):
 
     ``tf.SparseTensor`` on TensorFlow and ``jax.experimental.sparse.BCOO``
     on JAX (Keras's ``Dense`` multiplies both without densifying); on any
-    other backend (PyTorch) the dense batch of :func:`densify`.  Padding
-    entries are zeros at ``(0, 0)``: TensorFlow's sparse-dense product and
-    BCOO sum repeated coordinates, so they add nothing.
+    other backend (PyTorch) the dense batch of :func:`densify`.  The
+    ``tf.SparseTensor`` is canonical (the padding is dropped: TensorFlow
+    graphs need no static sizes); the BCOO keeps its static size, padding
+    included (zeros at ``(0, 0)``, which BCOO sums away).
     """
     import keras
     from keras import ops
@@ -228,9 +229,15 @@ def to_backend_sparse(batch_rows, columns, values, n_rows, n_features):
     if backend == "tensorflow":
         import tensorflow as tf
 
+        # TensorFlow's sparse ops want ordered coordinates without repeats,
+        # which the rows' own entries are (a canonical CSR's, row by row):
+        # drop the padding, and explicit zeros with it.
+        keep = tf.not_equal(values, 0)
         coordinates = tf.cast(tf.stack([batch_rows, columns], axis=1), tf.int64)
         shape = tf.cast(tf.stack([n_rows, n_features]), tf.int64)
-        batch = tf.SparseTensor(coordinates, values, shape)
+        batch = tf.SparseTensor(
+            tf.boolean_mask(coordinates, keep), tf.boolean_mask(values, keep), shape
+        )
         # The feature count is static: Keras's layers read it from the shape.
         batch.set_shape([None, n_features])
         return batch
