@@ -474,15 +474,13 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         if _sparse.is_sparse(X):
             X = _sparse.as_csr(X)
         apply = getattr(LOSSES[self.loss_], method)
-        rows = _sparse.predict_chunk_rows(
-            self.model_.output_shape[-1],
-            PREDICT_CHUNK_OUTPUTS,
-            X.shape[1] if densified else None,
+        chunks = _sparse.predict_chunks(
+            X, self.model_.output_shape[-1], PREDICT_CHUNK_OUTPUTS, densified
         )
         return np.concatenate(
             [
-                apply(self._logits_fn(X[start : start + rows]), self.target_type_)
-                for start in range(0, X.shape[0], rows)
+                apply(self._logits_fn(X[start:stop]), self.target_type_)
+                for start, stop in chunks
             ]
         )
 

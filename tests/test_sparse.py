@@ -120,6 +120,21 @@ def test_nnz_bound_is_the_largest_rows_lengths():
     assert _sparse.nnz_bound([0], 5) == 0
 
 
+def test_predict_chunks_bound_rows_entries_and_dense_chunks(monkeypatch):
+    X = _sparse.as_csr(sparse.random(50, 40, density=0.2, random_state=0))
+    monkeypatch.setattr(_sparse, "SPARSE_CHUNK_ENTRIES", 30)
+    monkeypatch.setattr(_sparse, "DENSE_CHUNK_ELEMENTS", 400)
+    for densified, most in ((False, None), (True, 10)):
+        chunks = list(_sparse.predict_chunks(X, 3, 60, densified))
+        assert chunks[0][0] == 0 and chunks[-1][1] == 50
+        assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))
+        assert max(stop - start for start, stop in chunks) == most or not most
+        for start, stop in chunks:
+            assert stop - start <= 20
+            if not densified:
+                assert X[start:stop].nnz <= 30 or stop - start == 1
+
+
 @pytest.mark.parametrize("compiled", [False, True])
 def test_gather_rows_gives_the_rows_padded_with_zeros(compiled):
     X = _sparse.as_csr(_problem()[0])
