@@ -65,7 +65,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         ``n_outputs_`` and ``random_seed`` (an int to seed your layers
         with).  Routed ``body__*`` parameters are passed as keywords.  skxent
         adds the output layer and the loss; the body must output a 2-D
-        tensor.
+        tensor.  On sparse ``X`` it receives a sparse tensor (see the user
+        guide's "Sparse input").
     loss : str or keras.losses.Loss, default="auto"
         ``"auto"`` chooses from the targets (table above).  Any of these
         works on any classification target, with the output layer, target
@@ -288,9 +289,11 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A scipy sparse ``X`` (any format) is never densified whole.
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Class labels, a one-hot matrix, or a multilabel indicator.
+            Class labels, a one-hot matrix, or a multilabel indicator (a
+            scipy sparse matrix for either).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples' losses.
 
@@ -516,7 +519,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Labels, or a 0/1 indicator for multilabel targets.  A model fit
+            Labels, or a 0/1 indicator for multilabel targets (a scipy CSR
+            matrix when ``y`` was a sparse indicator, as in scikit-learn).  A model fit
             on one-hot targets predicts the class index (1-D), which is what
             ``mlxtend.plotting.plot_decision_regions`` needs.
         """
