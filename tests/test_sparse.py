@@ -35,20 +35,12 @@ def _problem(n=120, n_features=30, seed=0):
     return X, y
 
 
-def _snapshot(X):
-    attrs = ("data", "indices", "indptr", "row", "col")
-    arrays = {a: getattr(X, a).copy() for a in attrs if hasattr(X, a)}
+def _state(X):
+    """All of the caller's matrix that skxent must leave as it was."""
+    names = ("data", "indices", "indptr", "row", "col")
+    arrays = [getattr(X, name) for name in names if hasattr(X, name)]
     flags = getattr(X, "has_sorted_indices", None)
-    return X.format, X.dtype, arrays, flags
-
-
-def _unchanged(X, snapshot):
-    fmt, dtype, arrays, flags = snapshot
-    assert (X.format, X.dtype) == (fmt, dtype)
-    for name, array in arrays.items():
-        assert getattr(X, name).dtype == array.dtype
-        np.testing.assert_array_equal(getattr(X, name), array)
-    assert getattr(X, "has_sorted_indices", None) == flags
+    return X.format, X.dtype, flags, [(a.dtype, a.tobytes()) for a in arrays]
 
 
 def _awkward(X):
@@ -85,25 +77,22 @@ VARIANTS = {
 def test_as_csr_is_canonical_and_leaves_the_callers_matrix(variant):
     X = _problem()[0]
     given = VARIANTS[variant](X)
-    before = _snapshot(given)
+    before = _state(given)
     csr = _sparse.as_csr(given)
-    _unchanged(given, before)
+    assert _state(given) == before
     assert csr.format == "csr" and csr.dtype == np.float32
     assert csr.indices.dtype == csr.indptr.dtype == np.int32
     assert csr.has_canonical_format
     np.testing.assert_array_equal(csr.toarray(), X)
 
 
-def test_as_csr_sums_duplicates_on_a_copy():
-    X = sparse.coo_matrix(([1.0, 2.0], ([0, 0], [1, 1])), shape=(2, 3))
-    assert _sparse.as_csr(X).toarray().tolist() == [[0, 3, 0], [0, 0, 0]]
-    assert X.nnz == 2
-
-
 def test_as_csr_shares_the_arrays_of_a_canonical_float32_csr():
     X = sparse.csr_matrix(_problem()[0])
     csr = _sparse.as_csr(X)
     assert csr is not X and np.shares_memory(csr.data, X.data)
+    duplicates = sparse.coo_matrix(([1.0, 2.0], ([0, 0], [1, 1])), shape=(2, 3))
+    assert _sparse.as_csr(duplicates).toarray().tolist() == [[0, 3, 0], [0, 0, 0]]
+    assert duplicates.nnz == 2  # summed on a copy
 
 
 @pytest.mark.parametrize("bad, message", [(np.nan, "NaN"), (np.inf, "infinity")])
@@ -222,14 +211,14 @@ def test_every_sparse_form_predicts_alike(problem, fitted, variant):
     X, y = problem
     dense, csr = fitted
     given = VARIANTS[variant](X)
-    before = _snapshot(given)
+    before = _state(given)
     expected = dense.predict_proba(X)
     for clf in (dense, csr):  # dense clf: chunks densified; csr: sparse
         np.testing.assert_allclose(clf.predict_proba(given), expected, atol=1e-5)
         assert clf.decision_function(given).shape == expected.shape
         assert clf.predict(given).shape == (len(y),)
         assert 0 <= clf.score(given, y) <= 1
-    _unchanged(given, before)
+    assert _state(given) == before
     np.testing.assert_allclose(csr.predict_proba(X), expected, atol=1e-5)
 
 
@@ -363,22 +352,22 @@ def test_non_finite_sparse_x_gets_scikit_learns_error(problem, fitted, bad, mess
     X, y = problem
     Xs = sparse.csr_matrix(X)
     Xs.data[0] = bad
-    before = _snapshot(Xs)
+    before = _state(Xs)
     with pytest.raises(ValueError, match=f"Input X contains {message}"):
         XentClassifier(**QUICK).fit(Xs, y)
     for clf in fitted:
         with pytest.raises(ValueError, match=f"Input X contains {message}"):
             clf.predict(Xs)
-    _unchanged(Xs, before)
+    assert _state(Xs) == before
 
 
 def test_awkward_sparse_x_trains_the_dense_model(problem, fitted):
     X, y = problem
     dense, _ = fitted
     awkward = _awkward(X)  # unsorted, int64 indices, explicit zeros, empty rows
-    before = _snapshot(awkward)
+    before = _state(awkward)
     clf = XentClassifier(**QUICK).fit(awkward, y)
-    _unchanged(awkward, before)
+    assert _state(awkward) == before
     np.testing.assert_allclose(clf.predict_proba(X), dense.predict_proba(X), atol=1e-5)
 
 
