@@ -520,9 +520,9 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Labels, or a 0/1 indicator for multilabel targets (a scipy CSR
-            matrix when ``y`` was a sparse indicator, as in scikit-learn).  A model fit
-            on one-hot targets predicts the class index (1-D), which is what
-            ``mlxtend.plotting.plot_decision_regions`` needs.
+            matrix when ``y`` was a sparse indicator, as in scikit-learn).  A
+            model fit on one-hot targets predicts the class index (1-D), which
+            is what ``mlxtend.plotting.plot_decision_regions`` needs.
         """
         codes = self._from_outputs(X, "predict_codes")
         return self.target_encoder_.inverse_transform(codes)

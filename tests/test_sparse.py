@@ -331,6 +331,11 @@ def test_warm_start_and_partial_fit_on_sparse(problem):
     assert online.n_iter_ == 3 and online.model_.inputs[0].sparse
 
 
+def _saved_and_loaded(clf, folder):
+    clf.save(folder / "model.skxent")
+    return skxent.load(folder / "model.skxent")
+
+
 def test_pickle_and_save_load_on_sparse(problem, fitted, tmp_path):
     X, _ = problem
     _, csr = fitted
@@ -338,8 +343,7 @@ def test_pickle_and_save_load_on_sparse(problem, fitted, tmp_path):
     expected = csr.predict_proba(Xs)
     restored = pickle.loads(pickle.dumps(csr))
     np.testing.assert_array_equal(restored.predict_proba(Xs), expected)
-    csr.save(tmp_path / "model.skxent")
-    loaded = skxent.load(tmp_path / "model.skxent")
+    loaded = _saved_and_loaded(csr, tmp_path)
     assert loaded.model_.inputs[0].sparse
     np.testing.assert_allclose(loaded.predict_proba(Xs), expected, atol=1e-7)
 
@@ -387,7 +391,7 @@ def test_sparse_onehot_y_is_multiclass_with_1d_predictions(problem, fitted):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_sparse_multilabel_y_predicts_sparse_as_scikit_learn_does(problem):
+def test_sparse_multilabel_y_predicts_sparse_as_scikit_learn_does(problem, tmp_path):
     X, y = problem
     sets = [{a, b} for a, b in zip(y, (X[:, :3].argmax(axis=1) + 1) % 4, strict=True)]
     Y = MultiLabelBinarizer(sparse_output=True).fit_transform(sets)
@@ -401,6 +405,8 @@ def test_sparse_multilabel_y_predicts_sparse_as_scikit_learn_does(problem):
         assert predicted.dtype == theirs.dtype and predicted.shape == theirs.shape
     dense = XentClassifier(**QUICK).fit(X, Y.toarray())
     np.testing.assert_array_equal(predicted.toarray(), dense.predict(X))
+    for copy in (pickle.loads(pickle.dumps(clf)), _saved_and_loaded(clf, tmp_path)):
+        assert (copy.predict(X) != predicted).nnz == 0
     assert clf.score(X, Y) == clf.score(X, Y.toarray()) == dense.score(X, Y)
 
 
