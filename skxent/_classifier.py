@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import _fitting
+from . import _fitting, _sparse
 from ._compat import validate_data
 from ._losses import ALIASES, LOSSES, loss_kwargs, loss_name, resolve_loss
 from ._params import RoutedParamsMixin
@@ -22,6 +22,9 @@ __all__ = ["XentClassifier"]
 # inference function: few calls for a big predict, yet bounded memory when
 # there are many classes.
 PREDICT_CHUNK_OUTPUTS = 2**20
+
+# Sparse X in any scipy format; scikit-learn converts others to the first.
+ACCEPT_SPARSE = ("csr", "csc", "coo")
 
 
 class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
@@ -62,7 +65,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         ``n_outputs_`` and ``random_seed`` (an int to seed your layers
         with).  Routed ``body__*`` parameters are passed as keywords.  skxent
         adds the output layer and the loss; the body must output a 2-D
-        tensor.
+        tensor.  On sparse ``X`` it receives a sparse tensor (see the user
+        guide's "Sparse input").
     loss : str or keras.losses.Loss, default="auto"
         ``"auto"`` chooses from the targets (table above).  Any of these
         works on any classification target, with the output layer, target
@@ -285,9 +289,11 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A scipy sparse ``X`` (any format) is never densified whole.
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Class labels, a one-hot matrix, or a multilabel indicator.
+            Class labels, a one-hot matrix, or a multilabel indicator (a
+            scipy sparse matrix for either).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples' losses.
 
@@ -338,8 +344,9 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
             reset=reset,
             dtype=np.float32,
             multi_output=True,
-            accept_sparse=False,
+            accept_sparse=ACCEPT_SPARSE,
         )
+        X = _sparse.as_csr(X) if _sparse.is_sparse(X) else X
         params = self._routed_params()
         if reset:
             encoder = TargetEncoder(classes=classes).fit(y)
@@ -372,6 +379,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
 
         # Keras (and with it TensorFlow) is imported here, on first fit.
         from . import _inference, _model, _training
+        from ._backend import backend
 
         if reset:
             meta = {
@@ -391,6 +399,9 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
                 activation=self.activation,
                 kernel_initializer=self.kernel_initializer,
                 seed=int(seeds[0]),
+                sparse_input=_sparse.is_sparse(X)
+                and _sparse.SPARSE_FIRST_LAYER
+                and backend().SPARSE_INPUT,
             )
             model.compile(
                 optimizer=_model.make_optimizer(
@@ -458,18 +469,28 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         """Apply a :class:`~skxent._losses.LossRule` method to the outputs on X.
 
         Chunk by chunk, so that the full ``(n, n_outputs)`` output array is
-        never held when the result is smaller, as for ``predict``.
+        never held when the result is smaller, as for ``predict``, and a
+        sparse ``X`` is never densified whole.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float32, accept_sparse=False)
+        X = validate_data(
+            self, X, reset=False, dtype=np.float32, accept_sparse=ACCEPT_SPARSE
+        )
+        densified = _sparse.is_sparse(X) and not self._logits_fn.takes_sparse
+        if _sparse.is_sparse(X):
+            X = _sparse.as_csr(X)
         apply = getattr(LOSSES[self.loss_], method)
-        rows = max(1, PREDICT_CHUNK_OUTPUTS // self.model_.outputs[0].shape[-1])
-        if X.shape[0] <= rows:  # one chunk, as for every small prediction
-            return apply(self._logits_fn(X), self.target_type_)
+        n_outputs = self.model_.outputs[0].shape[-1]
+        if (
+            not _sparse.is_sparse(X)
+            and X.shape[0] <= PREDICT_CHUNK_OUTPUTS // n_outputs
+        ):
+            return apply(self._logits_fn(X), self.target_type_)  # one chunk
+        chunks = _sparse.predict_chunks(X, n_outputs, PREDICT_CHUNK_OUTPUTS, densified)
         return np.concatenate(
             [
-                apply(self._logits_fn(X[start : start + rows]), self.target_type_)
-                for start in range(0, X.shape[0], rows)
+                apply(self._logits_fn(X[start:stop]), self.target_type_)
+                for start, stop in chunks
             ]
         )
 
@@ -505,9 +526,10 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Labels, or a 0/1 indicator for multilabel targets.  A model fit
-            on one-hot targets predicts the class index (1-D), which is what
-            ``mlxtend.plotting.plot_decision_regions`` needs.
+            Labels, or a 0/1 indicator for multilabel targets (a scipy CSR
+            matrix when ``y`` was a sparse indicator, as in scikit-learn).  A
+            model fit on one-hot targets predicts the class index (1-D), which
+            is what ``mlxtend.plotting.plot_decision_regions`` needs.
         """
         codes = self._from_outputs(X, "predict_codes")
         return self.target_encoder_.inverse_transform(codes)
@@ -515,11 +537,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     def score(self, X, y, sample_weight=None):
         """Accuracy on ``X``; ``y`` may be in any form fit accepts, one-hot included."""
         check_is_fitted(self)
-        y = np.asarray(y)
-        if y.ndim == 2 and self.target_encoder_.input_format_ != "indicator":
-            y = self.target_encoder_.inverse_transform(
-                self.target_encoder_.transform(y)
-            )
+        y = self.target_encoder_.as_predicted(y)
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
     # -- persistence --------------------------------------------------------
@@ -549,6 +567,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags
 
     def __getstate__(self):

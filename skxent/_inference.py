@@ -62,4 +62,5 @@ def logits_function(model):
                 out = activation(out)
         return out
 
+    predict_logits.takes_sparse = True  # a CSR times the first kernel
     return predict_logits

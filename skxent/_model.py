@@ -91,14 +91,26 @@ def _body_layers(
 
 
 def build_model(
-    meta, *, body, body_params, hidden_layer_sizes, activation, kernel_initializer, seed
+    meta,
+    *,
+    body,
+    body_params,
+    hidden_layer_sizes,
+    activation,
+    kernel_initializer,
+    seed,
+    sparse_input=False,
 ):
     """Stack the body on an input layer and end in a linear output layer.
 
-    The output layer has ``meta["n_outputs_"]`` units and no activation: the
-    network always ends in logits and the loss applies ``from_logits=True``.
+    The output layer has ``meta["n_outputs_"]`` units and no activation:
+    the network always ends in logits and the loss applies
+    ``from_logits=True``.  With ``sparse_input`` the input is
+    ``keras.Input(sparse=True)``: the first layer receives a sparse tensor.
     """
-    inputs = keras.Input(shape=(meta["n_features_in_"],), name="features")
+    inputs = keras.Input(
+        shape=(meta["n_features_in_"],), name="features", sparse=sparse_input
+    )
     x = inputs
     for layer in _body_layers(
         body,
@@ -293,14 +305,14 @@ def dense_stack(model):
     return stack
 
 
-def dense_stack_model(n_features, stack):
+def dense_stack_model(n_features, stack, sparse=False):
     """A network of the :func:`dense_stack` ``stack``, its weights all zero.
 
     Built without serialising anything (Keras's ``clone_model`` does, and
     that imports TensorFlow whatever the backend) and without drawing a
     seed from Python's ``random``.
     """
-    inputs = keras.Input(shape=(n_features,))
+    inputs = keras.Input(shape=(n_features,), sparse=sparse)
     x = inputs
     for units, activation in stack:
         x = keras.layers.Dense(

@@ -41,6 +41,8 @@ META_ENTRY = "skxent.json"
 # Fitted attributes kept in their own form: the network and the encoder.
 STRUCTURED = ("model_", "target_encoder_")
 ENCODER_ATTRIBUTES = ("input_format_", "target_type_", "classes_", "n_classes_")
+# Encoder attributes newer than format version 1 files, with their default.
+OPTIONAL_ENCODER_ATTRIBUTES = {"sparse_output_": False}
 
 
 class _NotPlainData(TypeError):
@@ -152,6 +154,10 @@ def save(estimator, path):
         "target_encoder": {
             "classes": _encode(encoder.classes),
             **{name: _encode(getattr(encoder, name)) for name in ENCODER_ATTRIBUTES},
+            **{
+                name: _encode(bool(getattr(encoder, name, default)))
+                for name, default in OPTIONAL_ENCODER_ATTRIBUTES.items()
+            },
         },
     }
     with tempfile.TemporaryDirectory() as tmp:
@@ -256,6 +262,8 @@ def _restore(meta, model_bytes):
     encoder = TargetEncoder(classes=_decode(meta["target_encoder"]["classes"]))
     for name in ENCODER_ATTRIBUTES:
         setattr(encoder, name, _decode(meta["target_encoder"][name]))
+    for name, default in OPTIONAL_ENCODER_ATTRIBUTES.items():
+        setattr(encoder, name, bool(meta["target_encoder"].get(name, default)))
     fitted = {name: _decode(value) for name, value in meta["fitted"].items()}
     for name in fitted:
         if not (name.isidentifier() and name.endswith("_")) or name[0] == "_":

@@ -1,16 +1,17 @@
 """Target type detection and encoding: NumPy only, no TensorFlow.
 
-:class:`TargetEncoder` learns what kind of classification target it is
-given and turns it into *class codes*: integers ``0..k-1`` of shape
-``(n,)`` for binary and multiclass targets (whatever the labels were:
-ints, strings, bools, pandas categories or a one-hot matrix), or a 0/1
-indicator matrix ``(n, k)`` for multilabel targets.  The loss then decides
-how codes become training targets (see :mod:`skxent._losses`), and
-:meth:`TargetEncoder.inverse_transform` turns predicted codes back into
-the caller's labels.
+:class:`TargetEncoder` learns what kind of classification target it is given
+and turns it into *class codes*: integers ``0..k-1`` of shape ``(n,)`` for
+binary and multiclass targets (whatever the labels were: ints, strings,
+bools, pandas categories or a one-hot matrix, dense or scipy sparse), or a
+0/1 indicator matrix ``(n, k)`` for multilabel targets. The loss then
+decides how codes become training targets (see :mod:`skxent._losses`), and
+:meth:`TargetEncoder.inverse_transform` turns predicted codes back into the
+caller's labels.
 """
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
@@ -32,7 +33,15 @@ def is_onehot(y):
     True
     >>> is_onehot(np.array([[1, 1, 0], [0, 1, 0]]))
     False
+
+    A scipy sparse matrix counts too (``OneHotEncoder``'s default output):
+
+    >>> from scipy import sparse
+    >>> is_onehot(sparse.csr_matrix(np.eye(3)[[0, 2, 1]]))
+    True
     """
+    if sparse.issparse(y):
+        return _sparse_onehot_codes(y) is not None
     y = np.asarray(y)
     if y.ndim != 2 or y.shape[1] < 2 or y.shape[0] == 0:
         return False
@@ -63,6 +72,11 @@ class TargetEncoder(TransformerMixin, BaseEstimator):
         column indices ``0..k-1``.
     n_classes_ : int
         ``len(classes_)``.
+    sparse_output_ : bool
+        Whether :meth:`inverse_transform` returns a scipy sparse (CSR)
+        indicator: True when ``y`` was a sparse multilabel indicator, as for
+        scikit-learn's own multilabel classifiers.  A sparse one-hot ``y``
+        is multiclass and predicts 1-D labels, as a dense one does.
 
     Examples
     --------
@@ -80,6 +94,13 @@ class TargetEncoder(TransformerMixin, BaseEstimator):
     >>> enc = TargetEncoder().fit(np.eye(4)[[0, 3, 2, 1]])
     >>> enc.target_type_, enc.input_format_, enc.classes_.tolist()
     ('multiclass', 'onehot', [0, 1, 2, 3])
+
+    So is a sparse one, e.g. ``OneHotEncoder``'s output:
+
+    >>> from scipy import sparse
+    >>> enc = TargetEncoder().fit(sparse.csr_matrix(np.eye(3)[[2, 0, 1]]))
+    >>> enc.target_type_, enc.transform(sparse.csr_matrix(np.eye(3)[[2]])).tolist()
+    ('multiclass', [2])
     """
 
     def __init__(self, classes=None):
@@ -95,16 +116,20 @@ class TargetEncoder(TransformerMixin, BaseEstimator):
             than two classes.
         """
         y = _as_array(y)
-        if is_onehot(y):
+        self.sparse_output_ = False
+        onehot = _onehot_codes(y)
+        if onehot is not None:
             self.input_format_ = "onehot"
             self.classes_ = np.arange(y.shape[1])
-            observed = np.unique(y.argmax(axis=1))
+            observed = np.unique(onehot)
             self.target_type_ = "binary" if y.shape[1] == 2 else "multiclass"
         else:
             check_classification_targets(y)
             y_type = type_of_target(y, input_name="y")
             if y_type == "multilabel-indicator":
                 self.input_format_ = "indicator"
+                # As scikit-learn's classifiers do, predict in y's form.
+                self.sparse_output_ = sparse.issparse(y)
                 self.classes_ = np.arange(y.shape[1])
                 self.target_type_ = y_type
                 observed = self.classes_
@@ -151,14 +176,18 @@ class TargetEncoder(TransformerMixin, BaseEstimator):
                     f"y must be an indicator matrix with {self.n_classes_} "
                     f"columns, got shape {y.shape}."
                 )
+            if sparse.issparse(y):
+                # One dense (n, k) indicator: the targets of one output each.
+                return (sparse.csr_matrix(y) != 0).toarray().astype(np.int64)
             return (y != 0).astype(np.int64)
         if y.ndim == 2:
-            if not is_onehot(y) or y.shape[1] != self.n_classes_:
+            codes = _onehot_codes(y)
+            if codes is None or y.shape[1] != self.n_classes_:
                 raise ValueError(
                     f"A 2-D y must be one-hot with {self.n_classes_} columns "
                     f"(one per class), got shape {y.shape}."
                 )
-            return y.argmax(axis=1).astype(np.int64)
+            return codes
         codes = np.searchsorted(self.classes_, y)
         codes = np.clip(codes, 0, self.n_classes_ - 1)
         unknown = self.classes_[codes] != y
@@ -174,8 +203,23 @@ class TargetEncoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         codes = np.asarray(codes)
         if self.input_format_ == "indicator":
+            if getattr(self, "sparse_output_", False):
+                return sparse.csr_matrix(codes.astype(np.int64))
             return codes.astype(np.int64)
         return self.classes_[codes]
+
+    def as_predicted(self, y):
+        """``y`` in the form :meth:`inverse_transform` gives, for scoring.
+
+        A one-hot ``y`` (dense or sparse) becomes its 1-D labels and a
+        sparse indicator the indicator predictions take; labels stay as
+        they are (an unseen label then simply counts as wrong).
+        """
+        check_is_fitted(self)
+        y = _as_array(y)
+        if sparse.issparse(y) or (y.ndim == 2 and self.input_format_ != "indicator"):
+            return self.inverse_transform(self.transform(y))
+        return y
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -185,8 +229,50 @@ class TargetEncoder(TransformerMixin, BaseEstimator):
         return tags
 
 
+def _onehot_codes(y):
+    """The class code of each row of a one-hot ``y`` (dense or sparse), or None."""
+    if sparse.issparse(y):
+        return _sparse_onehot_codes(y)
+    if not is_onehot(y):
+        return None
+    return y.argmax(axis=1).astype(np.int64)
+
+
+def _sparse_onehot_codes(y):
+    """Column of each row's single 1 in a scipy sparse one-hot ``y``, or None.
+
+    Reads the stored entries only: no dense ``(n, k)`` array is made.
+    Explicit zeros are ignored and duplicates summed, on a copy.
+    """
+    if y.ndim != 2 or y.shape[1] < 2 or y.shape[0] == 0:
+        return None
+    if y.dtype.kind not in "biuf":
+        return None
+    y = sparse.csr_matrix(y)  # a new object; its arrays may be the caller's
+    if not y.has_canonical_format:
+        y = y.copy()
+        y.sum_duplicates()
+    stored = y.data != 0
+    if not (y.data[stored] == 1).all():
+        return None
+    row_of = np.repeat(np.arange(y.shape[0]), np.diff(y.indptr))[stored]
+    if not (np.bincount(row_of, minlength=y.shape[0]) == 1).all():
+        return None
+    codes = np.empty(y.shape[0], dtype=np.int64)
+    codes[row_of] = y.indices[stored]
+    return codes
+
+
 def _as_array(y):
-    """Return ``y`` as an array; a column vector becomes 1-D."""
+    """Return ``y`` as an array; a column vector becomes 1-D.
+
+    A scipy sparse ``y`` (a one-hot or multilabel indicator matrix) stays
+    sparse: it is read without densifying.
+    """
+    if sparse.issparse(y):
+        if y.ndim == 2 and y.shape[1] == 1:
+            return y.toarray().ravel()
+        return y
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()

@@ -18,6 +18,7 @@ cannot serve (a callback with per-batch hooks, routed ``fit__*`` or
 ``Model.fit``, fed the very same batches.
 """
 
+import itertools
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 import keras
 import numpy as np
 
+from . import _sparse
 from ._backend import backend, backend_name
 from ._model import dense_stack, dense_stack_model
 
@@ -214,6 +216,7 @@ def program_key(model, batch_size, validation):
             backend_name(),
             keras.config.dtype_policy().name,
             model.input_shape,
+            bool(model.inputs[0].sparse),
             stack,
             type(loss).__name__,
             sorted(loss.get_config().items()),
@@ -227,7 +230,9 @@ def program_key(model, batch_size, validation):
 
 def _template(model):
     """A private copy of ``model``'s network, loss and optimizer for a program."""
-    template = dense_stack_model(model.input_shape[-1], dense_stack(model))
+    template = dense_stack_model(
+        model.input_shape[-1], dense_stack(model), bool(model.inputs[0].sparse)
+    )
     optimizer = model.optimizer
     template.compile(
         optimizer=type(optimizer).from_config(optimizer.get_config()), loss=model.loss
@@ -262,7 +267,7 @@ def train(
     data = (X, targets, weights)
     train_data = data if val is None else tuple(a[train] for a in data)
     val_data = None if val is None else tuple(a[val] for a in data)
-    n_rows = len(train_data[0])
+    n_rows = train_data[0].shape[0]
     batch_size = min(batch_size, n_rows)
 
     def order(epoch):
@@ -328,23 +333,38 @@ def _fit_with_keras(
     fit_params,
 ):  # fmt: skip
     """``Model.fit`` on the batches a program would have taken."""
-    n_rows = len(train_data[0])
+    to_tensor = backend().sparse_tensor if model.inputs[0].sparse else None
 
-    def batches():
-        for epoch in range(epochs):
-            rows = order(epoch)
-            for start in range(0, n_rows, batch_size):
-                yield tuple(a[rows[start : start + batch_size]] for a in train_data)
+    def batch(data, rows):
+        X, *rest = (a[rows] for a in data)
+        if _sparse.is_sparse(X):
+            X = X.toarray() if to_tensor is None else to_tensor(X)
+        return X, *rest
 
+    def batches(data, size, orders):
+        for rows in orders:
+            for start in range(0, len(rows), size):
+                yield batch(data, rows[start : start + size])
+
+    def steps(data, size):
+        return -(-data[0].shape[0] // size)
+
+    validation = {}
+    if val_data is not None:
+        size = max(batch_size, VALIDATION_BATCH)
+        rows = np.arange(val_data[0].shape[0])
+        validation = {
+            "validation_data": batches(val_data, size, itertools.repeat(rows)),
+            "validation_steps": steps(val_data, size),
+        }
     history = model.fit(
-        batches(),
-        steps_per_epoch=-(-n_rows // batch_size),
-        validation_data=val_data,
-        validation_batch_size=max(batch_size, VALIDATION_BATCH),
+        batches(train_data, batch_size, map(order, range(epochs))),
+        steps_per_epoch=steps(train_data, batch_size),
         epochs=epochs,
         verbose=verbose,
         callbacks=callbacks,
         shuffle=False,  # the batches are shuffled, seeded, already
+        **validation,
         **fit_params,
     )
     return history.history

@@ -43,6 +43,16 @@ EXPECTED = {
         ],
         1,
     ),
+    "plot_text_classification.py": (
+        [
+            r"X is a sparse CSR matrix: 2100 documents x \d+ words",
+            r"best parameters \{'xentclassifier__hidden_layer_sizes': ",
+            r"\| XentClassifier \| 0\.9\d\d \|",
+            r"\| MLPClassifier \| 0\.\d+ \|",
+            r"\| LogisticRegression \| 0\.\d+ \|",
+        ],
+        1,
+    ),
 }
 
 

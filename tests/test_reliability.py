@@ -186,16 +186,16 @@ BAD_INPUT = [
         "Negative values in data passed to `sample_weight`",
     ),
     (
-        "sparse_X_at_fit",
-        _fit(X=sp.csr_matrix(X2)),
-        TypeError,
-        "Sparse data was passed for X, but dense data is required",
+        "nan_in_sparse_X_at_fit",
+        _fit(X=sp.csr_matrix(np.where(X2 == X2[0, 0], np.nan, X2))),
+        ValueError,
+        "Input X contains NaN",
     ),
     (
-        "sparse_X_at_predict",
-        _on_fitted("predict", sp.csr_matrix(X2)),
-        TypeError,
-        "Sparse data was passed for X, but dense data is required",
+        "inf_in_sparse_X_at_predict",
+        _on_fitted("predict", sp.csc_matrix(np.where(X2 == X2[0, 0], np.inf, X2))),
+        ValueError,
+        "Input X contains infinity",
     ),
 ]
 

@@ -12,8 +12,41 @@ by every fit, and every thread, of the same architecture and settings.
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.experimental import sparse as jax_sparse
 
-__all__ = ["Program", "inference_function", "model_fit_reason"]
+from .. import _sparse
+
+__all__ = [
+    "SPARSE_INPUT",
+    "Program",
+    "inference_function",
+    "model_fit_reason",
+    "sparse_tensor",
+]
+
+SPARSE_INPUT = True
+"""Keras's layers take a ``BCOO``: a network fit on sparse ``X`` gets sparse
+minibatches."""
+
+
+def sparse_tensor(csr):
+    """A SciPy CSR chunk as the tensor a network with sparse input takes."""
+    return jax_sparse.BCOO.from_scipy_sparse(csr)
+
+
+def _arrays(data, batch_size):
+    """``(X parts, targets, weights)`` and the X entries bound, or None.
+
+    The bound sizes the padded minibatch of a sparse X: under ``jax.jit``
+    it must be a Python int, so it is a static argument of the epoch.
+    """
+    if data is None:
+        return (), None
+    X, *rest = data
+    parts = _sparse.feature_parts(X, batch_size)
+    bound = int(parts[3]) if len(parts) == 4 else None
+    arrays = tuple(jnp.asarray(a) for a in parts)
+    return (arrays, *(jnp.asarray(a) for a in rest)), bound
 
 
 def model_fit_reason():
@@ -38,11 +71,20 @@ class Program:
         if not template.optimizer.built:
             template.optimizer.build(template.trainable_variables)
         self._metrics = _values(template.metrics_variables)
-        self.run = jax.jit(self._epoch)
+        self._n_features = template.input_shape[-1]
+        self._sparse_input = bool(template.inputs[0].sparse)
+        self.run = jax.jit(self._epoch, static_argnums=(4,))
 
     def start(self, model, train, val):
         """A session training ``model`` on ``train`` (and ``val``) arrays."""
-        return _Session(self, model, [jnp.asarray(a) for a in (*train, *(val or ()))])
+        train, train_bound = _arrays(train, self.batch_size)
+        val, val_bound = _arrays(val, self.validation_batch)
+        return _Session(self, model, train, val, (train_bound, val_bound))
+
+    def _features(self, parts, rows, bound):
+        return _sparse.batch_features(
+            parts, rows, self._n_features, self._sparse_input, bound
+        )
 
     def _step(self, state, x, y, sample_weight):
         trainable, non_trainable, optimizer_variables = state
@@ -64,31 +106,33 @@ class Program:
         )
         return (trainable, non_trainable, optimizer_variables), loss
 
-    def _mean_val_loss(self, state, x, y, sample_weight):
+    def _mean_val_loss(self, state, val, bound):
         trainable, non_trainable, _ = state
-        n_rows, total = x.shape[0], 0.0
+        parts, y, sample_weight = val
+        n_rows, total = y.shape[0], 0.0
         for start in range(0, n_rows, self.validation_batch):  # static shapes
-            rows = slice(start, start + self.validation_batch)
+            rows = jnp.arange(start, min(n_rows, start + self.validation_batch))
             loss, _ = self.template.compute_loss_and_updates(
                 trainable,
                 non_trainable,
                 self._metrics,
-                x[rows],
+                self._features(parts, rows, bound),
                 y[rows],
                 sample_weight[rows],
                 training=False,
             )
-            total = total + loss * x[rows].shape[0]
+            total = total + loss * rows.shape[0]
         return total / n_rows
 
-    def _epoch(self, state, order, x, y, sample_weight, *val):
-        data = (x, y, sample_weight)
+    def _epoch(self, state, order, train, val, bounds):
+        parts, *rest = train
         size = self.batch_size
         n_rows = order.shape[0]
-        n_full, rest = divmod(n_rows, size)
+        n_full, remainder = divmod(n_rows, size)
 
         def batch_step(rows, state, total):
-            batch = [jnp.take(a, rows, axis=0) for a in data]
+            x = self._features(parts, rows, bounds[0])
+            batch = [x, *(jnp.take(a, rows, axis=0) for a in rest)]
             state, loss = self._step(state, *batch)
             return state, total + loss * rows.shape[0]
 
@@ -97,18 +141,18 @@ class Program:
             return batch_step(rows, *carry)
 
         state, total = jax.lax.fori_loop(0, n_full, body, (state, 0.0))
-        if rest:  # the last, smaller batch: its shape is static too
+        if remainder:  # the last, smaller batch: its shape is static too
             state, total = batch_step(order[n_full * size :], state, total)
         logs = {"loss": total / n_rows}
         if self.validation:
-            logs["val_loss"] = self._mean_val_loss(state, *val)
+            logs["val_loss"] = self._mean_val_loss(state, val, bounds[1])
         return state, logs
 
 
 class _Session:
-    def __init__(self, program, model, arrays):
+    def __init__(self, program, model, train, val, bounds):
         self.program = program
-        self.arrays = arrays
+        self.data = (train, val, bounds)
         self.state = (
             _values(model.trainable_variables),
             _values(model.non_trainable_variables),
@@ -116,8 +160,9 @@ class _Session:
         )
 
     def run(self, order):
+        train, val, bounds = self.data
         self.state, logs = self.program.run(
-            self.state, jnp.asarray(order, jnp.int32), *self.arrays
+            self.state, jnp.asarray(order, jnp.int32), train, val, bounds
         )
         return {k: float(v) for k, v in logs.items()}
 
@@ -156,12 +201,18 @@ def inference_function(model):
     """
     trainable = _values(model.trainable_variables)
     non_trainable = _values(model.non_trainable_variables)
+    takes_sparse = bool(model.inputs[0].sparse)
 
     @jax.jit
     def logits(trainable, non_trainable, x):
         return model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
     def predict_logits(X):
-        return np.asarray(logits(trainable, non_trainable, jnp.asarray(X)))
+        if _sparse.is_sparse(X):
+            X = sparse_tensor(X) if takes_sparse else jnp.asarray(X.toarray())
+        else:
+            X = jnp.asarray(X)
+        return np.asarray(logits(trainable, non_trainable, X))
 
+    predict_logits.takes_sparse = takes_sparse
     return predict_logits

@@ -20,11 +20,23 @@ executor when two threads train at once.
 import contextlib
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from .. import _sparse
 from .._compat import single_threaded_executor
 
-__all__ = ["Program", "inference_function", "model_fit_reason"]
+__all__ = [
+    "SPARSE_INPUT",
+    "Program",
+    "inference_function",
+    "model_fit_reason",
+    "sparse_tensor",
+]
+
+SPARSE_INPUT = True
+"""Keras's layers take a ``tf.SparseTensor``: a network fit on sparse ``X``
+gets sparse minibatches."""
 
 # Ops that run a nested function.  TensorFlow's single-threaded executor
 # deadlocks when two threads run graphs holding them at once (Keras's own
@@ -114,8 +126,28 @@ def _state(model):
     return [*model.variables, *model.optimizer.variables]
 
 
-def _spec(array):
-    return tf.TensorSpec([None, *array.shape[1:]], tf.as_dtype(array.dtype))
+def _spec(tensor):
+    """Any number of rows (a sparse X's entries bound is a scalar)."""
+    if tensor.shape.rank == 0:
+        return tf.TensorSpec([], tensor.dtype)
+    return tf.TensorSpec([None, *tensor.shape[1:]], tensor.dtype)
+
+
+def _tensors(data, batch_size):
+    """``(X parts, targets, weights)`` as tensors (see _sparse.feature_parts)."""
+    X, *rest = data
+    parts = _sparse.feature_parts(X, batch_size)
+    return tuple(tf.constant(a) for a in parts), *(tf.constant(a) for a in rest)
+
+
+def sparse_tensor(csr):
+    """A SciPy CSR chunk as the tensor a network with sparse input takes."""
+    coo = csr.tocoo()
+    return tf.SparseTensor(
+        np.stack([coo.row, coo.col], axis=1).astype(np.int64),
+        coo.data,
+        np.array(coo.shape, np.int64),
+    )
 
 
 class Program:
@@ -133,34 +165,37 @@ class Program:
         self.update = _plain_adam_update(
             template.optimizer, template.trainable_variables
         )
-        self.run = None  # traced on the first start, from the data's specs
+        self.runs = {}  # data signature -> traced epoch
 
     def start(self, model, train, val):
         """A session training ``model`` on ``train`` (and ``val``) arrays."""
-        tensors = [tf.constant(a) for a in (*train, *(val or ()))]
-        if self.run is None:
-            self._trace(tensors)
+        tensors = (
+            _tensors(train, self.batch_size),
+            () if val is None else _tensors(val, self.validation_batch),
+        )
+        signature = tuple(
+            (t.dtype.name, t.shape.rank) for t in tf.nest.flatten(tensors)
+        )
+        if signature not in self.runs:  # dense X, or a CSR's arrays
+            self.runs[signature] = self._trace(tensors)
         if model is not self.template:
             for mine, theirs in zip(_state(self.template), _state(model), strict=True):
                 mine.assign(theirs.value)
-        return _Session(self, tensors)
+        return _Session(self, *self.runs[signature], tensors)
 
     def _trace(self, tensors):
-        specs = [tf.TensorSpec([None], tf.int32), *map(_spec, tensors)]
+        specs = [
+            tf.TensorSpec([None], tf.int32),
+            *tf.nest.map_structure(_spec, tensors),
+        ]
         # Graph code needs no autograph, and Keras's own train function does
         # not convert the step either; called as a concrete function, so that
         # TensorFlow counts no retracing across fits.
         with single_threaded_executor():
-            self.run = tf.function(self._epoch, autograph=False).get_concrete_function(
+            run = tf.function(self._epoch, autograph=False).get_concrete_function(
                 *specs
             )
-        self.single_threaded = not runs_nested_functions(self.run)
-
-    def executor(self):
-        """Single-threaded where that cannot deadlock, else the default."""
-        if self.single_threaded:
-            return single_threaded_executor()
-        return contextlib.nullcontext()
+        return run, not runs_nested_functions(run)
 
     def _loss(self, x, y, sample_weight, training):
         model = self.template
@@ -182,15 +217,18 @@ class Program:
             model.optimizer.apply(gradients, variables)
         return loss
 
-    @staticmethod
-    def _mean_loss(order, data, batch_size, step):
+    def _mean_loss(self, order, data, batch_size, step):
         """The batch-size-weighted mean of ``step``'s losses, as Keras reports."""
         n_rows = tf.shape(order)[0]
         n_batches = (n_rows + batch_size - 1) // batch_size
+        parts, *rest = data
+        n_features = self.template.input_shape[-1]
+        sparse_input = bool(self.template.inputs[0].sparse)
 
         def body(i, total):
             rows = order[i * batch_size : (i + 1) * batch_size]
-            batch = [tf.gather(t, rows) for t in data]
+            x = _sparse.batch_features(parts, rows, n_features, sparse_input)
+            batch = [x, *(tf.gather(t, rows) for t in rest)]
             size = tf.cast(tf.shape(rows)[0], tf.float32)
             return i + 1, total + step(*batch) * size
 
@@ -199,16 +237,13 @@ class Program:
         )
         return total / tf.cast(n_rows, tf.float32)
 
-    def _epoch(self, order, *tensors):
+    def _epoch(self, order, train, val):
         logs = {
-            "loss": self._mean_loss(
-                order, tensors[:3], self.batch_size, self._train_step
-            )
+            "loss": self._mean_loss(order, train, self.batch_size, self._train_step)
         }
         if self.validation:
-            val = tensors[3:]
             logs["val_loss"] = self._mean_loss(
-                tf.range(tf.shape(val[0])[0]),
+                tf.range(tf.shape(val[1])[0]),
                 val,
                 self.validation_batch,
                 lambda x, y, w: self._loss(x, y, w, training=False),
@@ -217,14 +252,18 @@ class Program:
 
 
 class _Session:
-    def __init__(self, program, tensors):
+    def __init__(self, program, run, single_threaded, tensors):
         self.program = program
+        self.run_epoch = run
         self.tensors = tensors
+        # Single-threaded where that cannot deadlock, else the default.
+        self.executor = (
+            single_threaded_executor if single_threaded else contextlib.nullcontext
+        )
 
     def run(self, order):
-        program = self.program
-        with program.executor():
-            logs = program.run(tf.constant(order, tf.int32), *self.tensors)
+        with self.executor():
+            logs = self.run_epoch(tf.constant(order, tf.int32), *self.tensors)
         return {k: float(v) for k, v in logs.items()}
 
     def sync_learning_rate(self, model):
@@ -248,12 +287,21 @@ def inference_function(model):
     directly: the polymorphic ``tf.function`` would re-bind its arguments
     on every call, which doubles the cost of predicting one row.
     """
-    spec = tf.TensorSpec([None, model.input_shape[-1]], tf.float32)
+    n_features = model.input_shape[-1]
+    takes_sparse = bool(model.inputs[0].sparse)
+    spec = (tf.SparseTensorSpec if takes_sparse else tf.TensorSpec)(
+        [None, n_features], tf.float32
+    )
     logits = tf.function(
         lambda x: model(x, training=False), input_signature=[spec]
     ).get_concrete_function()
 
     def predict_logits(X):
-        return logits(tf.constant(X)).numpy()
+        if _sparse.is_sparse(X):
+            X = sparse_tensor(X) if takes_sparse else X.toarray()
+        elif takes_sparse:
+            X = tf.sparse.from_dense(X)
+        return logits(X if takes_sparse else tf.constant(X)).numpy()
 
+    predict_logits.takes_sparse = takes_sparse
     return predict_logits

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import torch
 
+from .. import _sparse
 from .._model import dense_stack
 
 _TORCH = {
@@ -28,7 +29,22 @@ _TORCH = {
 }
 """PyTorch twins of :data:`skxent._model.ACTIVATIONS`."""
 
-__all__ = ["Program", "inference_function", "model_fit_reason"]
+__all__ = [
+    "SPARSE_INPUT",
+    "Program",
+    "inference_function",
+    "model_fit_reason",
+    "sparse_tensor",
+]
+
+SPARSE_INPUT = False
+"""Keras's PyTorch backend has no sparse tensors: sparse ``X`` is densified
+one minibatch (or prediction chunk) at a time."""
+
+
+def sparse_tensor(csr):
+    """A SciPy CSR chunk, densified: a PyTorch network takes dense input."""
+    return csr.toarray()
 
 
 def model_fit_reason():
@@ -67,9 +83,7 @@ class Program:
 
     def start(self, model, train, val):
         """A session training ``model`` (this program's own) on the arrays."""
-        device = keras.ops.convert_to_tensor(np.zeros(1, np.float32)).device
-        tensors = [torch.as_tensor(a, device=device) for a in (*train, *(val or ()))]
-        return _Session(self, tensors[:3], tensors[3:] or None)
+        return _Session(self, _Data(train), None if val is None else _Data(val))
 
     def train_step(self, x, y, sample_weight):
         model = self.model
@@ -93,6 +107,26 @@ class Program:
             )
 
 
+class _Data:
+    """``(X, targets, weights)`` on the device; a sparse X stays a host CSR."""
+
+    def __init__(self, data):
+        device = keras.ops.convert_to_tensor(np.zeros(1, np.float32)).device
+        X, *rest = data
+        self.device = device
+        self.X = X if _sparse.is_sparse(X) else torch.as_tensor(X, device=device)
+        self.rest = [torch.as_tensor(a, device=device) for a in rest]
+        self.n_rows = X.shape[0]
+
+    def batch(self, rows):
+        index = torch.as_tensor(rows, device=self.device)
+        if _sparse.is_sparse(self.X):
+            x = torch.as_tensor(self.X[rows].toarray(), device=self.device)
+        else:
+            x = self.X[index]
+        return x, *(t[index] for t in self.rest)
+
+
 class _Session:
     def __init__(self, program, train, val):
         self.program = program
@@ -104,19 +138,18 @@ class _Session:
         total = 0.0
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            total += step(*(t[rows] for t in data)) * len(rows)
+            total += step(*data.batch(rows)) * len(rows)
         return float(total) / len(order)
 
     def run(self, order):
         program = self.program
-        order = torch.as_tensor(order, device=self.train[0].device)
         logs = {
             "loss": self._mean(
                 program.train_step, self.train, order, program.batch_size
             )
         }
         if self.val is not None:
-            rows = torch.arange(len(self.val[0]), device=order.device)
+            rows = np.arange(self.val.n_rows)
             logs["val_loss"] = self._mean(
                 program.test_loss, self.val, rows, program.validation_batch
             )
@@ -133,7 +166,10 @@ def inference_function(model):
     """``X -> logits`` over float32 batches, without autograd."""
 
     def predict_logits(X):
+        if _sparse.is_sparse(X):
+            X = X.toarray()
         with torch.no_grad():
             return keras.ops.convert_to_numpy(model(X, training=False))
 
+    predict_logits.takes_sparse = False
     return predict_logits
