@@ -6,8 +6,11 @@ the file that was there before byte for byte (``CRASH_POINTS``).
 """
 
 import copy
+import errno
 import json
+import os
 import pickle
+import stat
 import warnings
 import zipfile
 
@@ -267,3 +270,103 @@ def test_load_refuses_broken_or_tampered_files(tamper, match, persisted, tmp_pat
     tamper(path)
     with pytest.raises(ValueError, match=match):
         skxent.load(path)
+
+
+# -- crash-safe save -------------------------------------------------------------
+
+
+def _fail(error):
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
+
+
+def _half_then_disk_full(original):
+    """``ZipFile.writestr`` that writes half its data, then finds the disk full."""
+
+    def writestr(self, name, data, *args, **kwargs):
+        original(self, name, data[: len(data) // 2], *args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    return writestr
+
+
+DISK_FULL = OSError(errno.ENOSPC, "No space left on device")
+
+# (name, (object, attribute), replacement given the original, error raised):
+# each a point of XentClassifier.save at which a crash is injected.
+CRASH_POINTS = [
+    ("keras_model_save", (keras.Model, "save"), lambda _: _fail(DISK_FULL), OSError),
+    (
+        "zip_model_entry",
+        (zipfile.ZipFile, "write"),
+        lambda _: _fail(DISK_FULL),
+        OSError,
+    ),
+    (
+        "zip_json_entry_half_written",
+        (zipfile.ZipFile, "writestr"),
+        _half_then_disk_full,
+        OSError,
+    ),
+    (
+        "interrupted_mid_archive",
+        (zipfile.ZipFile, "writestr"),
+        lambda _: _fail(KeyboardInterrupt()),
+        KeyboardInterrupt,
+    ),
+    ("fsync", (os, "fsync"), lambda _: _fail(DISK_FULL), OSError),
+    (
+        "rename",
+        (os, "replace"),
+        lambda _: _fail(PermissionError(errno.EACCES, "Permission denied")),
+        PermissionError,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "target, make_replacement, error",
+    [pytest.param(t, m, e, id=name) for name, t, m, e in CRASH_POINTS],
+)
+def test_a_save_that_fails_midway_loses_nothing(
+    target, make_replacement, error, persisted, tmp_path, monkeypatch
+):
+    old, X = persisted["binary_strings_pandas"]
+    new, _ = persisted["multiclass_onehot"]
+    path = tmp_path / "clf.skxent"
+    old.save(path)
+    before = path.read_bytes()
+    owner, attribute = target
+    monkeypatch.setattr(owner, attribute, make_replacement(getattr(owner, attribute)))
+    with pytest.raises(error):
+        new.save(path)
+    with pytest.raises(error):
+        new.save(tmp_path / "new.skxent")  # no file there before: none after
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["clf.skxent"]  # no temp file
+    assert_predicts_identically(skxent.load(path), old, X)
+
+
+def test_save_replaces_a_file_and_keeps_its_mode(persisted, tmp_path):
+    old, _ = persisted["binary_strings_pandas"]
+    new, X = persisted["multiclass_onehot"]
+    path = tmp_path / "clf.skxent"
+    old.save(path)
+    path.chmod(0o640)
+    link = tmp_path / "link.skxent"
+    link.symlink_to(path)
+    new.save(link)  # through a link: the file it names is replaced
+    assert link.is_symlink() and stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert_predicts_identically(skxent.load(path), new, X)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clf.skxent", "link.skxent"]
+
+
+def test_a_new_file_gets_the_mode_open_would_give(persisted, tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    persisted["multilabel"][0].save(tmp_path / "clf.skxent")
+    mode = stat.S_IMODE((tmp_path / "clf.skxent").stat().st_mode)
+    assert mode == 0o666 & ~umask
