@@ -7,6 +7,9 @@
   reused as it is, but imported on first use: ``scikeras._utils`` imports
   Keras, and importing skxent must not import TensorFlow.
 
+* ``available_if`` is scikit-learn's decorator of that name, except that
+  the ``AttributeError`` says why the method is missing (scikit-learn's
+  says only that it is, the reason hidden in its ``__cause__``).
 * ``single_threaded_executor`` reaches TensorFlow's
   ``function_executor_type``, which has no public name; without it (a
   future TensorFlow) skxent runs its functions on the default executor.
@@ -17,10 +20,58 @@ in TensorFlow, and its defects on scikit-learn >= 1.6 (listed in
 """
 
 import contextlib
+import functools
+from types import MethodType
 
 from sklearn.utils.validation import validate_data
 
-__all__ = ["single_threaded_executor", "unflatten_params", "validate_data"]
+__all__ = [
+    "available_if",
+    "single_threaded_executor",
+    "unflatten_params",
+    "validate_data",
+]
+
+
+class _AvailableIf:
+    """A method that exists only where ``check(obj)`` does not raise."""
+
+    def __init__(self, fn, check):
+        self.fn = fn
+        self.check = check
+        functools.update_wrapper(self, fn)
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self.fn  # on the class: the function, for documentation
+        self.check(obj)  # raises AttributeError(why), so hasattr is False
+        return MethodType(self.fn, obj)
+
+
+def available_if(check):
+    """Make a method available only where ``check(obj)`` raises no error.
+
+    ``check`` raises ``AttributeError`` with the reason; ``hasattr`` is
+    then False and calling the method gives that message.
+
+    Examples
+    --------
+    >>> def _check(obj):
+    ...     if not obj.ok:
+    ...         raise AttributeError("not ok")
+    >>> class A:
+    ...     ok = False
+    ...     @available_if(_check)
+    ...     def f(self):
+    ...         return 1
+    >>> hasattr(A(), "f")
+    False
+    >>> A().f()
+    Traceback (most recent call last):
+    ...
+    AttributeError: not ok
+    """
+    return lambda fn: _AvailableIf(fn, check)
 
 
 def unflatten_params(items, params):

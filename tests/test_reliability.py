@@ -9,6 +9,7 @@ objects, NumPy and Python RNG state, the validation split) live in
 
 import copy
 import random
+import re
 
 import keras
 import numpy as np
@@ -17,11 +18,12 @@ import pytest
 import scipy.sparse as sp
 from keras.src.backend.common import global_state
 from sklearn.datasets import make_blobs
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from tensorflow.python.eager import context as tf_context
 from tensorflow.python.framework import config as tf_config
 
 from skxent import XentClassifier
+from skxent._losses import LOSSES
 
 QUICK = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=32, random_state=0)
 
@@ -130,6 +132,24 @@ BAD_INPUT = [
         "not fitted yet",
     ),
     ("unknown_loss", _fit({"loss": "hinge_it"}), ValueError, "'loss' parameter"),
+    (
+        "misspelt_loss",
+        _fit({"loss": "binary_crossentopy"}),
+        ValueError,
+        r"Got 'binary_crossentopy' instead\. Did you mean 'binary_crossentropy'\?",
+    ),
+    (
+        "predict_proba_of_a_margin_loss",
+        ("unfitted", {"loss": "hinge"}, lambda clf: clf.predict_proba(X2)),
+        AttributeError,
+        "probability estimates are not available for loss='hinge'",
+    ),
+    (
+        "new_label_in_a_later_partial_fit",
+        ("fitted", {}, lambda clf: clf.partial_fit(X2, Y2 + 1)),
+        ValueError,
+        r"labels \[2\] that were not seen during fit.* classes=",
+    ),
     (
         "zero_hidden_layer_size",
         _fit({"hidden_layer_sizes": (4, 0)}),
@@ -263,6 +283,58 @@ def test_fit_mutates_nothing_the_caller_passed():
     assert vars(stop).keys() == stop_state.keys()
     assert all(vars(stop)[k] is v for k, v in stop_state.items())
     assert clf.get_params()["class_weight"] is class_weight
+
+
+def test_unknown_loss_lists_the_canonical_names_in_order():
+    with pytest.raises(ValueError) as excinfo:
+        XentClassifier(**QUICK, loss="Hinge_it").fit(X2, Y2)
+    message = str(excinfo.value)
+    listed = message.split("must be one of ")[1].split(", a short name")[0]
+    listed = re.findall(r"'(\w+)'", listed)
+    assert listed == sorted(["auto", *LOSSES])
+    assert "BCE" not in message and "'bce'" in message
+    assert message.endswith("Did you mean 'hinge'?")
+
+
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge", "categorical_hinge"])
+def test_predict_proba_of_a_margin_loss_says_why(loss):
+    clf = XentClassifier(**QUICK, loss=loss).fit(X2, Y2)
+    assert not hasattr(clf, "predict_proba")
+    with pytest.raises(AttributeError, match=f"not available for loss='{loss}'") as e:
+        clf.predict_proba(X2)
+    assert "decision_function" in str(e.value)
+    assert "neg_log_loss_where_defined" in str(e.value)
+
+
+def test_partial_fit_with_a_new_label_names_classes():
+    X, y = blobs(90, centers=3)
+    clf = XentClassifier(**QUICK).partial_fit(X[y < 2], y[y < 2])
+    with pytest.raises(ValueError, match=r"\[2\] that were not seen") as excinfo:
+        clf.partial_fit(X, y)
+    assert "pass every label the stream can hold to it as classes=" in str(
+        excinfo.value
+    )
+    # As it says: the classes up front, and every chunk is welcome.
+    clf = XentClassifier(**QUICK).partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert clf.partial_fit(X, y).classes_.tolist() == [0, 1, 2]
+
+
+def test_a_column_vector_y_warns_and_is_raveled():
+    X, y = blobs(90, centers=3)
+    column = y.reshape(-1, 1)
+    message = "A column-vector y was passed when a 1d array was expected"
+    with pytest.warns(DataConversionWarning, match=message):
+        clf = XentClassifier(**QUICK).fit(X, column)
+    reference = XentClassifier(**QUICK).fit(X, y)
+    assert clf.target_type_ == "multiclass" and clf.predict(X).shape == (90,)
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    with pytest.warns(DataConversionWarning, match=message):
+        assert clf.score(X, column) == reference.score(X, y)
+    with pytest.warns(DataConversionWarning, match=message):
+        clf.partial_fit(X, column)
+    with pytest.warns(DataConversionWarning, match=message):
+        XentClassifier(**QUICK).partial_fit(X, column)
+    assert column.shape == (90, 1)  # the caller's array is left as it was
 
 
 # -- no leaks into global state --------------------------------------------------
