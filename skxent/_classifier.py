@@ -1,5 +1,6 @@
 """XentClassifier: a scikit-learn classifier on Keras that picks its crossentropy."""
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,7 +10,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _fitting
-from ._compat import available_if, validate_data
+from ._compat import KERAS_FIRST, available_if, validate_data
 from ._losses import (
     ALIASES,
     LOSSES,
@@ -571,9 +572,14 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         state = self.__dict__.copy()
         # A compiled function does not pickle; it is rebuilt on load.
         state.pop("_logits_fn", None)
+        if "keras" in sys.modules:
+            # Unpickled first, this imports Keras through skxent, quietly
+            # (in a loky worker, say), before any Keras object in the state.
+            state = {"_keras_first": KERAS_FIRST, **state}
         return state
 
     def __setstate__(self, state):
+        state.pop("_keras_first", None)
         self.__dict__.update(state)
         if "model_" in state:
             from . import _model

@@ -245,8 +245,6 @@ def build_parser():
 
 def main(argv=None):
     """Run the ``skxent`` command; returns the exit status."""
-    # Quiet TensorFlow's C++ start-up logging before TensorFlow is imported.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "compare" and args.cv < 2:

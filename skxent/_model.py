@@ -7,11 +7,12 @@ constructing and cloning an estimator stay free of TensorFlow.
 
 import copy
 
-import keras
-import tensorflow as tf
-from keras import ops
+from ._compat import import_keras, unflatten_params
 
-from ._compat import unflatten_params
+keras = import_keras()  # first: TensorFlow's start-up lines kept off the terminal
+
+import tensorflow as tf  # noqa: E402  (already imported, quietly)
+from keras import ops  # noqa: E402
 
 __all__ = [
     "build_model",

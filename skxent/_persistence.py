@@ -41,6 +41,7 @@ import zlib
 
 import numpy as np
 
+from ._compat import import_keras
 from ._version import __version__
 
 __all__ = ["read", "save", "write_atomically"]
@@ -60,7 +61,7 @@ class _NotPlainData(TypeError):
 
 def _encode(value):
     """A JSON-ready form of ``value``; raise _NotPlainData for code."""
-    import keras
+    keras = import_keras()
 
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -108,9 +109,9 @@ def _decode(value):
     if kind == "dict":
         return {_decode(k): _decode(v) for k, v in value["items"]}
     if kind == "keras":
-        import keras
-
-        return keras.saving.deserialize_keras_object(value["config"], safe_mode=True)
+        return import_keras().saving.deserialize_keras_object(
+            value["config"], safe_mode=True
+        )
     raise ValueError(f"unknown value type {kind!r}")
 
 
@@ -154,7 +155,7 @@ def save(estimator, path):
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "skxent_version": __version__,
-        "keras_version": __import__("keras").__version__,
+        "keras_version": import_keras().__version__,
         "params": params,
         "unrestored_params": unrestored,
         "fitted": fitted,
@@ -274,7 +275,7 @@ def read(path, estimator_class, *, stacklevel=2):
 
 
 def _restore(meta, model_bytes, estimator_class):
-    import keras
+    keras = import_keras()
 
     from . import _model  # registers skxent's Keras objects
     from ._losses import LOSSES
