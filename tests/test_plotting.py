@@ -1,10 +1,14 @@
 """skxent.plotting and skxent.comparison."""
 
+import io
 import math
+import struct
 import sys
+import warnings
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import make_moons
 from sklearn.exceptions import NotFittedError
@@ -13,7 +17,11 @@ from sklearn.preprocessing import StandardScaler
 
 from skxent import XentClassifier
 from skxent.comparison import compare_losses, loss_results, loss_table
-from skxent.plotting import plot_history, plot_loss_comparison
+from skxent.plotting import (
+    plot_decision_regions,
+    plot_history,
+    plot_loss_comparison,
+)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -114,3 +122,33 @@ def test_plot_loss_comparison_one_bar_per_loss(search):
     ]
     heights = [patch.get_width() for patch in ax.patches]
     np.testing.assert_allclose(heights, [r["accuracy"] for r in loss_results(search)])
+
+
+def saved_width(ax):
+    """Width in pixels of the axes' figure saved as matplotlib saves by default."""
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png")
+    return struct.unpack(">II", buffer.getvalue()[16:24])[0]
+
+
+def test_new_figures_are_big_enough_for_a_slide(with_validation, search, moons):
+    X, y = moons
+    for ax in (
+        plot_history(with_validation),
+        plot_loss_comparison(search),
+        plot_decision_regions(with_validation, X, y),
+    ):
+        assert saved_width(ax) >= 1000
+
+
+def test_decision_regions_are_labelled_with_the_features(with_validation, moons):
+    X, y = moons
+    ax = plot_decision_regions(with_validation, X, y)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("feature 0", "feature 1")
+    frame = pd.DataFrame(X, columns=["width", "height"])
+    clf = XentClassifier(**QUICK).fit(frame, y)
+    _, given = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        ax = plot_decision_regions(clf, frame, y, ax=given)
+    assert ax is given and (ax.get_xlabel(), ax.get_ylabel()) == ("width", "height")
