@@ -2,9 +2,11 @@
 
 import io
 import math
+import re
 import struct
 import sys
 import warnings
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -152,3 +154,23 @@ def test_decision_regions_are_labelled_with_the_features(with_validation, moons)
         warnings.simplefilter("error")  # no "X does not have valid feature names"
         ax = plot_decision_regions(clf, frame, y, ax=given)
     assert ax is given and (ax.get_xlabel(), ax.get_ylabel()) == ("width", "height")
+
+
+def user_guide_snippet(marker):
+    """The Python code block of docs/user_guide.md that mentions ``marker``."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "user_guide.md").read_text()
+    (block,) = [
+        b for b in re.findall(r"```python\n(.*?)```", text, re.DOTALL) if marker in b
+    ]
+    return block
+
+
+def test_the_user_guides_log_loss_search_over_a_hinge_runs():
+    # scoring=["accuracy", "neg_log_loss"] stops such a search inside
+    # scikit-learn (as for SGDClassifier); the documented scorer does not.
+    namespace = {}
+    exec(user_guide_snippet("neg_log_loss_where_defined"), namespace)  # noqa: S102
+    results = namespace["search"].cv_results_
+    bce, hinge = results["mean_test_neg_log_loss"]
+    assert bce < 0 and math.isnan(hinge)
+    assert (results["mean_test_accuracy"] > 0.5).all()
