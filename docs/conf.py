@@ -19,7 +19,19 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_static_path = ["_static"]
-html_theme = "alabaster"
+# scikit-learn's and imbalanced-learn's theme: a navigation bar, a light and
+# a dark mode, and code blocks that scroll sideways instead of being cut.
+html_theme = "pydata_sphinx_theme"
+html_title = f"skxent {release}"
+html_css_files = ["skxent.css"]
+html_theme_options = {
+    "navbar_align": "left",
+    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
 myst_heading_anchors = 3
 myst_enable_extensions = ["dollarmath"]
 

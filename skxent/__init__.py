@@ -6,15 +6,15 @@
 
 import importlib
 
-__all__ = ["TargetEncoder", "XentClassifier", "__version__", "load"]
+from ._version import __version__
 
-__version__ = "0.1.0"
+__all__ = ["TargetEncoder", "XentClassifier", "__version__", "load"]
 
 # Public name -> the private module that defines it.
 _MODULES = {
     "TargetEncoder": "._targets",
     "XentClassifier": "._classifier",
-    "load": "._persistence",
+    "load": "._loading",
 }
 
 

@@ -1,17 +1,24 @@
 """XentClassifier: a scikit-learn classifier on Keras that picks its crossentropy."""
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import _fitting, _sparse
-from ._compat import validate_data
-from ._losses import ALIASES, LOSSES, loss_kwargs, loss_name, resolve_loss
+from ._compat import KERAS_FIRST, available_if, validate_data
+from ._losses import (
+    ALIASES,
+    LOSSES,
+    check_loss,
+    loss_kwargs,
+    loss_name,
+    resolve_loss,
+)
 from ._params import RoutedParamsMixin
 from ._params import route as _route
 from ._targets import TargetEncoder
@@ -272,6 +279,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         self._set_routed_params(routed_params)
 
     def _check_params(self):
+        if isinstance(self.loss, str):
+            check_loss(self.loss, type(self).__name__)  # lists names, suggests one
         self._validate_params()
         self._check_routed_params()
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
@@ -347,6 +356,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
             accept_sparse=ACCEPT_SPARSE,
         )
         X = _sparse.as_csr(X) if _sparse.is_sparse(X) else X
+        y = y if _sparse.is_sparse(y) else _column_to_1d(y)
         params = self._routed_params()
         if reset:
             encoder = TargetEncoder(classes=classes).fit(y)
@@ -356,7 +366,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
             )
         else:
             encoder, rule = self.target_encoder_, LOSSES[self.loss_]
-        codes = encoder.transform(y)
+        codes = _fitting.encode(encoder, y, partial=not (reset or stop_early))
         weights = _fitting.sample_weights(
             X, codes, sample_weight, self.class_weight, encoder
         )
@@ -506,7 +516,16 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     def _yields_probabilities(self):
         # "auto" always picks a crossentropy; an unknown loss fails in fit.
         name = self.loss_ if hasattr(self, "loss_") else loss_name(self.loss)
-        return name not in LOSSES or LOSSES[name].is_crossentropy
+        if name in LOSSES and not LOSSES[name].is_crossentropy:
+            # As SGDClassifier says it; hasattr(clf, "predict_proba") is False.
+            raise AttributeError(
+                f"probability estimates are not available for loss={name!r}: a "
+                "margin loss is not calibrated. Use decision_function for its "
+                "margins, or a crossentropy loss for probabilities (to score a "
+                "search over losses by log-loss, use "
+                "skxent.comparison.neg_log_loss_where_defined)."
+            )
+        return True
 
     @available_if(_yields_probabilities)
     def predict_proba(self, X):
@@ -537,6 +556,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     def score(self, X, y, sample_weight=None):
         """Accuracy on ``X``; ``y`` may be in any form fit accepts, one-hot included."""
         check_is_fitted(self)
+        if not _sparse.is_sparse(y):
+            y = _column_to_1d(np.asarray(y))
         y = self.target_encoder_.as_predicted(y)
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
@@ -574,11 +595,23 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         state = self.__dict__.copy()
         # A compiled function does not pickle; it is rebuilt on load.
         state.pop("_logits_fn", None)
+        if "keras" in sys.modules:
+            # Unpickled first, this imports Keras through skxent, quietly
+            # (in a loky worker, say), before any Keras object in the state.
+            state = {"_keras_first": KERAS_FIRST, **state}
         return state
 
     def __setstate__(self, state):
+        state.pop("_keras_first", None)
         self.__dict__.update(state)
         if "model_" in state:
             from . import _inference
 
             self._logits_fn = _inference.logits_function(self.model_)
+
+
+def _column_to_1d(y):
+    """Ravel a column vector ``y`` with scikit-learn's DataConversionWarning."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        return column_or_1d(y, warn=True)
+    return y

@@ -157,11 +157,11 @@ def _compare(args):
     print(loss_table(search))
     if args.figure:
         _headless()
-        from .plotting import plot_loss_comparison
+        from .plotting import DPI, plot_loss_comparison
 
         ax = plot_loss_comparison(search)
         ax.set_title(f"{os.path.basename(args.data)}: predicting {args.target!r}")
-        ax.figure.savefig(args.figure, dpi=80, bbox_inches="tight")
+        ax.figure.savefig(args.figure, dpi=DPI, bbox_inches="tight")
         print(f"figure written to {args.figure}")
     return 0
 
@@ -245,8 +245,6 @@ def build_parser():
 
 def main(argv=None):
     """Run the ``skxent`` command; returns the exit status."""
-    # Quiet TensorFlow's C++ start-up logging before TensorFlow is imported.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "compare" and args.cv < 2:

@@ -12,7 +12,13 @@ from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
-__all__ = ["fitted_state_kept_on_error", "sample_weights", "seeds", "split"]
+__all__ = [
+    "encode",
+    "fitted_state_kept_on_error",
+    "sample_weights",
+    "seeds",
+    "split",
+]
 
 
 def seeds(random_state, step):
@@ -35,6 +41,26 @@ def seeds(random_state, step):
     else:
         entropy = int(rs.randint(np.iinfo(np.int32).max))
     return np.random.SeedSequence([entropy, step]).generate_state(3) >> 1
+
+
+def encode(encoder, y, partial=False):
+    """Class codes of ``y``; for ``partial_fit``, an unseen label says what to do.
+
+    The first ``partial_fit`` call fixes the classes, and with them the
+    network's output layer, so a label first seen in a later chunk cannot
+    be learned.
+    """
+    try:
+        return encoder.transform(y)
+    except ValueError as exc:
+        if not partial or encoder.input_format_ != "labels":
+            raise
+        raise ValueError(
+            f"{exc} The first partial_fit call fixes the classes: pass every "
+            "label the stream can hold to it as classes=, e.g. "
+            "partial_fit(X, y, classes=[...all labels...]), and start again "
+            "from a new estimator."
+        ) from None
 
 
 def sample_weights(X, codes, sample_weight, class_weight, encoder):

@@ -19,16 +19,19 @@ Every loss is one of two kinds:
   ``(n, k)`` one-hot array is ever built for them.
 """
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
+from sklearn.utils._param_validation import InvalidParameterError
 
 __all__ = [
     "ALIASES",
     "KERAS_CLASSES",
     "LOSSES",
     "LossRule",
+    "check_loss",
     "loss_kwargs",
     "loss_name",
     "resolve_loss",
@@ -224,6 +227,42 @@ def loss_name(loss):
     return KERAS_CLASSES.get(type(loss).__name__)
 
 
+def check_loss(loss, owner="XentClassifier"):
+    """Raise if ``loss`` names no loss; the message suggests a close match.
+
+    Raises
+    ------
+    InvalidParameterError
+        A ``ValueError`` (and ``TypeError``), as scikit-learn's parameter
+        validation raises, listing the valid names in order.
+
+    Examples
+    --------
+    >>> check_loss("binary_crossentopy")
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'loss' parameter \
+of XentClassifier must be ... Got 'binary_crossentopy' instead. Did you mean \
+'binary_crossentropy'?
+    """
+    if loss_name(loss) is not None:
+        return
+    names = sorted(["auto", *LOSSES])
+    short = sorted({alias.lower() for alias in ALIASES})
+    shown = repr(loss) if isinstance(loss, str) else f"{type(loss).__name__}()"
+    message = (
+        f"The 'loss' parameter of {owner} must be one of "
+        f"{', '.join(map(repr, names))}, a short name ({', '.join(map(repr, short))})"
+        f" or an instance of keras.losses.{{{', '.join(KERAS_CLASSES)}}}. "
+        f"Got {shown} instead."
+    )
+    if isinstance(loss, str):
+        close = difflib.get_close_matches(loss.lower(), [*names, *short], n=1)
+        if close:
+            message += f" Did you mean {close[0]!r}?"
+    raise InvalidParameterError(message)
+
+
 def resolve_loss(loss, target_type):
     """The :class:`LossRule` for ``loss`` on a target, and the loss's settings.
 
@@ -243,14 +282,8 @@ def resolve_loss(loss, target_type):
     >>> resolve_loss("cce", "binary")[0].n_outputs("binary", 2)
     2
     """
+    check_loss(loss)
     name = loss_name(loss)
-    if name is None:
-        valid = sorted(["auto", *LOSSES, *ALIASES])
-        shown = repr(loss) if isinstance(loss, str) else f"{type(loss).__name__}()"
-        raise ValueError(
-            f"Unknown loss {shown}; valid losses are {valid}, or an instance of "
-            f"one of keras.losses.{{{', '.join(KERAS_CLASSES)}}}."
-        )
     if name == "auto":
         name = (
             "categorical_crossentropy"

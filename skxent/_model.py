@@ -8,10 +8,11 @@ stay free of Keras and its backend.
 
 import copy
 
-import keras
-from keras import ops
+from ._compat import import_keras, unflatten_params
 
-from ._compat import unflatten_params
+keras = import_keras()  # first: TensorFlow's start-up lines kept off the terminal
+
+from keras import ops  # noqa: E402
 
 __all__ = [
     "ACTIVATIONS",

@@ -19,12 +19,21 @@ before; only a fresh ``fit`` would need the original code back, through
 ``set_params``.  Keras objects (a loss, optimizer or initializer instance)
 are stored as their Keras config and rebuilt with ``safe_mode=True``.
 
+Writing is crash-safe: :func:`save` writes a temporary file beside the
+target and renames it over the target (``os.replace``), so a crash, a kill
+or a full disk mid-save leaves the file that was there before intact.
+
+This module does not import the estimator's: :func:`read` is given the
+class to build, by :func:`skxent.load` (in :mod:`skxent._loading`).
 Nothing here imports Keras at import time: ``import skxent`` stays free of
 TensorFlow.
 """
 
+import contextlib
 import json
 import os
+import secrets
+import stat
 import tempfile
 import warnings
 import zipfile
@@ -32,7 +41,10 @@ import zlib
 
 import numpy as np
 
-__all__ = ["load", "save"]
+from ._compat import import_keras
+from ._version import __version__
+
+__all__ = ["read", "save", "write_atomically"]
 
 FORMAT = "skxent-classifier"
 FORMAT_VERSION = 1
@@ -51,7 +63,7 @@ class _NotPlainData(TypeError):
 
 def _encode(value):
     """A JSON-ready form of ``value``; raise _NotPlainData for code."""
-    import keras
+    keras = import_keras()
 
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -99,9 +111,9 @@ def _decode(value):
     if kind == "dict":
         return {_decode(k): _decode(v) for k, v in value["items"]}
     if kind == "keras":
-        import keras
-
-        return keras.saving.deserialize_keras_object(value["config"], safe_mode=True)
+        return import_keras().saving.deserialize_keras_object(
+            value["config"], safe_mode=True
+        )
     raise ValueError(f"unknown value type {kind!r}")
 
 
@@ -120,8 +132,6 @@ def save(estimator, path):
     See :meth:`skxent.XentClassifier.save`.
     """
     from sklearn.utils.validation import check_is_fitted
-
-    import skxent
 
     check_is_fitted(estimator)
     params, unrestored = {}, {}
@@ -146,8 +156,8 @@ def save(estimator, path):
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "skxent_version": skxent.__version__,
-        "keras_version": __import__("keras").__version__,
+        "skxent_version": __version__,
+        "keras_version": import_keras().__version__,
         "params": params,
         "unrestored_params": unrestored,
         "fitted": fitted,
@@ -163,33 +173,62 @@ def save(estimator, path):
     with tempfile.TemporaryDirectory() as tmp:
         model_path = os.path.join(tmp, MODEL_ENTRY)
         estimator.model_.save(model_path)
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.write(model_path, MODEL_ENTRY)
-            archive.writestr(META_ENTRY, json.dumps(meta, indent=1))
+
+        def write(file):
+            with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.write(model_path, MODEL_ENTRY)
+                zf.writestr(META_ENTRY, json.dumps(meta, indent=1))
+
+        write_atomically(path, write)
 
 
-def load(path):
-    """Load an estimator written by :meth:`skxent.XentClassifier.save`.
+def _create_beside(path):
+    """A new, empty temporary file in ``path``'s directory: ``(fd, name)``.
 
-    No code from the file is run: the network is loaded with Keras's
-    ``safe_mode=True`` and everything else is plain data.
+    Created with mode 0o666 less the umask, as ``open(path, "w")`` would be,
+    or with the mode of the file it will replace.
+    """
+    directory, name = os.path.split(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(temporary, flags, 0o666)
+        except FileExistsError:  # a name drawn twice: draw again
+            continue
+        with contextlib.suppress(OSError):  # keep the replaced file's mode
+            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
+        return fd, temporary
 
-    Parameters
-    ----------
-    path : str or path-like
-        A file written by ``XentClassifier.save``.
 
-    Returns
-    -------
-    estimator : XentClassifier
-        Fitted, predicting exactly as the saved one did.
+def write_atomically(path, write):
+    """Call ``write(file)`` on a temporary file, then move it to ``path``.
 
-    Raises
-    ------
-    ValueError
-        If the file is not an skxent file, is truncated or inconsistent, or
-        holds a network that would need to run code to load (a ``Lambda``
-        layer, an unregistered custom layer).
+    The temporary file lies beside ``path`` (the same file system, so the
+    move is an atomic ``os.replace``) and is flushed to disk first.  Whatever
+    fails or interrupts the write, the file at ``path`` is left as it was
+    and the temporary file is removed.  A symbolic link at ``path`` keeps
+    pointing at the file it names, which is the one replaced.
+    """
+    path = os.path.realpath(os.fspath(path))
+    fd, temporary = _create_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def read(path, estimator_class, *, stacklevel=2):
+    """Read a file written by :func:`save` as an ``estimator_class`` instance.
+
+    The public entry point is :func:`skxent.load`; ``stacklevel`` points the
+    warning about unrestored parameters at its caller.
     """
     try:
         with zipfile.ZipFile(path) as archive:
@@ -220,7 +259,7 @@ def load(path):
             f"this skxent reads version {FORMAT_VERSION}."
         )
     try:
-        estimator = _restore(meta, model_bytes)
+        estimator = _restore(meta, model_bytes, estimator_class)
     except ValueError as exc:
         raise ValueError(f"Cannot load {os.fspath(path)!r}: {exc}") from None
     except (KeyError, TypeError, AttributeError, IndexError) as exc:
@@ -236,27 +275,26 @@ def load(path):
             + ". The loaded network is the saved one; set them with set_params "
             "before a fresh fit.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     return estimator
 
 
-def _restore(meta, model_bytes):
-    import keras
+def _restore(meta, model_bytes, estimator_class):
+    keras = import_keras()
 
     from . import _inference, _model  # noqa: F401 (_model registers Keras objects)
-    from ._classifier import XentClassifier
     from ._losses import LOSSES
     from ._params import ROUTES
     from ._targets import TargetEncoder
 
     params = {name: _decode(value) for name, value in meta["params"].items()}
-    known = XentClassifier._get_param_names()
+    known = estimator_class._get_param_names()
     for name in params:
         routed = "__" in name and name.split("__", 1)[0] in ROUTES
         if not (name in known or (routed and name.isidentifier())):
             raise ValueError(f"unknown parameter {name!r}")
-    estimator = XentClassifier(**params)
+    estimator = estimator_class(**params)
     estimator._check_params()
 
     encoder = TargetEncoder(classes=_decode(meta["target_encoder"]["classes"]))

@@ -10,7 +10,6 @@ TensorFlow or matplotlib.
 """
 
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -95,11 +94,12 @@ def run_demo(out, *, stream=None, verbose=None):
     """Solve the tutorial's two problems and write their figures to ``out``.
 
     For each problem: fit :class:`~skxent.XentClassifier` with
-    :data:`TUTORIAL_PARAMS`, print the loss it chose and its test accuracy,
-    and write ``<problem>_decision_regions.png`` (mlxtend's
-    ``plot_decision_regions`` on the estimator itself) and
-    ``<problem>_loss.png`` (training and validation loss per epoch, log
-    scale).  Needs the ``plot`` extra (matplotlib and mlxtend); figures are
+    :data:`TUTORIAL_PARAMS`, print the loss it chose, its value on the test
+    rows and the test accuracy, and write ``<problem>_decision_regions.png``
+    (mlxtend's ``plot_decision_regions`` on the estimator itself, through
+    :func:`skxent.plotting.plot_decision_regions`) and ``<problem>_loss.png``
+    (training and validation loss per epoch, log scale), each about 1200 pixels
+    wide.  Needs the ``plot`` extra (matplotlib and mlxtend); figures are
     made with pyplot and closed once written (``skxent demo`` selects the
     headless Agg backend first).
 
@@ -119,15 +119,17 @@ def run_demo(out, *, stream=None, verbose=None):
         Problem name -> ``(fitted classifier, test accuracy)``.
     """
     try:
-        import matplotlib.pyplot as plt
-        from mlxtend.plotting import plot_decision_regions
+        import matplotlib.pyplot  # noqa: F401
+        import mlxtend.plotting  # noqa: F401
     except ImportError as exc:
         raise ImportError(
             "the demo needs matplotlib and mlxtend: pip install 'skxent[plot]'"
         ) from exc
 
+    from sklearn.metrics import log_loss
+
     from . import XentClassifier
-    from .plotting import plot_history
+    from .plotting import plot_decision_regions, plot_history
 
     stream = sys.stdout if stream is None else stream
     if verbose is None:
@@ -145,33 +147,35 @@ def run_demo(out, *, stream=None, verbose=None):
         )
         clf = XentClassifier(**TUTORIAL_PARAMS, verbose=verbose).fit(X_train, y_train)
         accuracy = clf.score(X_test, y_test)
+        # A one-hot y_test becomes class indices, the labels predict returns.
+        labels = y_test.argmax(axis=1) if y_test.ndim == 2 else y_test
+        # Both losses here are crossentropies, whose mean is the log-loss.
+        test_loss = log_loss(labels, clf.predict_proba(X_test), labels=clf.classes_)
         print(
-            f"{name}: loss_={clf.loss_!r}, test accuracy {accuracy:.3f}",
+            f"{name}: loss_={clf.loss_!r}, test loss {test_loss:.4f}, "
+            f"test accuracy {accuracy:.3f}",
             file=stream,
             flush=True,
         )
         results[name] = (clf, accuracy)
 
-        # A one-hot y_test becomes class indices, the labels predict returns.
-        labels = y_test.argmax(axis=1) if y_test.ndim == 2 else y_test
-        fig, ax = plt.subplots(figsize=(5, 4))
-        with warnings.catch_warnings():
-            # mlxtend's own matplotlib warning about its "x" marker.
-            warnings.filterwarnings("ignore", "You passed an? edgecolor", UserWarning)
-            plot_decision_regions(X_test, labels.astype(int), clf=clf, legend=3, ax=ax)
-        ax.set_title(f"{name}: {clf.loss_}, test accuracy {accuracy:.3f}")
-        _save(fig, out / f"{name}_decision_regions.png", stream)
+        ax = plot_decision_regions(clf, X_test, labels.astype(int))
+        ax.set_title(
+            f"{name}: test {clf.loss_} {test_loss:.4f}, test accuracy {accuracy:.3f}"
+        )
+        _save(ax.figure, out / f"{name}_decision_regions.png", stream)
 
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        plot_history(clf, ax=ax)
+        ax = plot_history(clf)
         ax.set_title(f"{name}: training and validation loss")
-        _save(fig, out / f"{name}_loss.png", stream)
+        _save(ax.figure, out / f"{name}_loss.png", stream)
     return results
 
 
 def _save(fig, path, stream):
     import matplotlib.pyplot as plt
 
-    fig.savefig(path, dpi=80, bbox_inches="tight")
+    from .plotting import DPI
+
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")  # about 1200 pixels wide
     plt.close(fig)
     print(f"  wrote {path}", file=stream, flush=True)

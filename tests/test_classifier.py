@@ -272,6 +272,7 @@ def test_pickle_fitted_and_unfitted(circles):
     assert copy.deepcopy(clf).score(X_test, _) == clf.score(X_test, _)
 
 
+@pytest.mark.timeout(300)
 def test_import_construct_and_clone_do_not_import_tensorflow():
     code = (
         "import sys, skxent\n"
@@ -280,7 +281,7 @@ def test_import_construct_and_clone_do_not_import_tensorflow():
         "c.get_params(); c.set_params(epochs=3); skxent.load\n"
         "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=240)
 
 
 # -- SciKeras 0.13's defects, fixed -------------------------------------------------
@@ -312,6 +313,7 @@ def test_same_seed_same_model_distinct_random_states_differ(moons):
     assert not np.array_equal(c.predict_proba(X), d.predict_proba(X))
 
 
+@pytest.mark.timeout(300)
 def test_same_seed_same_probabilities_in_a_new_process(moons):
     X, y = moons
     params = {**QUICK, "validation_split": 0.2}
@@ -324,7 +326,11 @@ def test_same_seed_same_probabilities_in_a_new_process(moons):
         "sys.stdout.write(clf.predict_proba(X).tobytes().hex())\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=240,
     ).stdout
     here = XentClassifier(**params).fit(X, y).predict_proba(X)
     assert out == here.tobytes().hex()

@@ -1,6 +1,9 @@
 """The ``skxent`` command: ``demo``, ``compare`` and its one-line errors."""
 
 import csv
+import os
+import re
+import struct
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -26,28 +29,79 @@ def table(tmp_path_factory):
     return path
 
 
-def test_console_script_and_module_entry_points():
+def run_skxent(args, cwd):
+    """``python -m skxent ARGS`` as a user runs it: no TF_CPP_MIN_LOG_LEVEL set."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run(
+        [sys.executable, "-m", "skxent", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
+
+
+def png_size(path):
+    """(width, height) in pixels, from the PNG header."""
+    return struct.unpack(">II", path.read_bytes()[16:24])
+
+
+@pytest.mark.timeout(120)
+def test_console_script_and_module_entry_points(tmp_path):
     (script,) = entry_points(group="console_scripts", name="skxent")
     assert script.value == "skxent._cli:main"
-    run = subprocess.run(
-        [sys.executable, "-m", "skxent", "--help"], capture_output=True, text=True
-    )
+    run = run_skxent(["--help"], tmp_path)
     assert run.returncode == 0
     assert "demo" in run.stdout and "compare" in run.stdout
 
 
-def test_demo_prints_accuracies_and_writes_four_figures(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path / "out")]) == 0
-    out = capsys.readouterr().out
-    assert "circles: loss_='binary_crossentropy', test accuracy 1.000" in out
-    assert "blobs: loss_='categorical_crossentropy', test accuracy 0.996" in out
-    assert "[1/2] circles: training on 750 rows, 30 epochs ..." in out
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == [
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    return run_skxent(["demo", "--out", str(out)], out.parent), out
+
+
+@pytest.mark.timeout(600)
+def test_demo_prints_its_own_lines_only_and_writes_four_figures(demo):
+    run, out = demo
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""  # no TensorFlow start-up lines, nothing else
+    lines = run.stdout.splitlines()
+    assert lines[0] == "[1/2] circles: training on 750 rows, 30 epochs ..."
+    assert re.fullmatch(
+        r"circles: loss_='binary_crossentropy', test loss \d\.\d{4}, "
+        r"test accuracy 1\.000",
+        lines[1],
+    )
+    assert re.fullmatch(
+        r"blobs: loss_='categorical_crossentropy', test loss \d\.\d{4}, "
+        r"test accuracy 0\.996",
+        lines[5],
+    )
+    assert len(lines) == 8 and lines[2].startswith("  wrote ")
+    assert sorted(p.name for p in out.glob("*.png")) == [
         "blobs_decision_regions.png",
         "blobs_loss.png",
         "circles_decision_regions.png",
         "circles_loss.png",
     ]
+
+
+def test_demo_figures_are_big_enough_for_a_slide(demo):
+    _, out = demo
+    for path in out.glob("*.png"):
+        width, height = png_size(path)
+        assert width >= 1000 and height >= 600, path.name
+
+
+@pytest.mark.timeout(600)
+def test_compare_prints_its_own_lines_only(table, tmp_path):
+    args = ["compare", str(table), "--target", "label", "--cv", "2", "--epochs", "2"]
+    run = run_skxent([*args, "--losses", "binary_crossentropy", "hinge"], tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    assert run.stdout.splitlines()[0].endswith("target 'label' with 2 classes")
 
 
 def test_compare_prints_a_table_and_writes_a_figure(table, tmp_path, capsys):
@@ -67,7 +121,7 @@ def test_compare_prints_a_table_and_writes_a_figure(table, tmp_path, capsys):
     for line in (bce, hinge):  # both learn: better than chance
         assert 0.6 < float(line.split("|")[2]) <= 1
     assert any(line.startswith("best: ") for line in lines)
-    assert figure.stat().st_size > 0
+    assert png_size(figure)[0] >= 1000
 
 
 def _one_line_error(capsys, args):

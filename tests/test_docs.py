@@ -13,12 +13,19 @@ from pathlib import Path
 
 import pytest
 
-for module in ("sphinx", "sphinx_gallery", "numpydoc", "myst_parser"):
+for module in (
+    "sphinx",
+    "sphinx_gallery",
+    "numpydoc",
+    "myst_parser",
+    "pydata_sphinx_theme",
+):
     pytest.importorskip(module, reason='the docs extra: pip install -e ".[docs]"')
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.timeout(600)
 def test_docs_build_without_warnings(tmp_path):
     for folder in ("docs", "examples"):
         shutil.copytree(
@@ -35,6 +42,7 @@ def test_docs_build_without_warnings(tmp_path):
         capture_output=True,
         text=True,
         env={**os.environ, "SKXENT_DOCS_PLOT_GALLERY": "0"},
+        timeout=540,
     )
     assert run.returncode == 0, run.stderr
     for page in ("getting_started", "user_guide", "migrating", "api"):
@@ -42,3 +50,8 @@ def test_docs_build_without_warnings(tmp_path):
     api = (html / "generated" / "skxent.XentClassifier.html").read_text()
     assert "hidden_layer_sizes" in api and "predict_proba" in api
     assert (html / "auto_examples" / "plot_tutorial.html").is_file()
+    # pydata-sphinx-theme: its style sheet, its light/dark switch, and code
+    # blocks that scroll sideways.
+    index = (html / "index.html").read_text()
+    assert "pydata-sphinx-theme.css" in index and "theme-switch" in index
+    assert "overflow-x: auto" in (html / "_static" / "skxent.css").read_text()

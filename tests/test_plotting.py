@@ -1,10 +1,16 @@
 """skxent.plotting and skxent.comparison."""
 
+import io
 import math
+import re
+import struct
 import sys
+import warnings
+from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import make_moons
 from sklearn.exceptions import NotFittedError
@@ -13,7 +19,11 @@ from sklearn.preprocessing import StandardScaler
 
 from skxent import XentClassifier
 from skxent.comparison import compare_losses, loss_results, loss_table
-from skxent.plotting import plot_history, plot_loss_comparison
+from skxent.plotting import (
+    plot_decision_regions,
+    plot_history,
+    plot_loss_comparison,
+)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -114,3 +124,53 @@ def test_plot_loss_comparison_one_bar_per_loss(search):
     ]
     heights = [patch.get_width() for patch in ax.patches]
     np.testing.assert_allclose(heights, [r["accuracy"] for r in loss_results(search)])
+
+
+def saved_width(ax):
+    """Width in pixels of the axes' figure saved as matplotlib saves by default."""
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png")
+    return struct.unpack(">II", buffer.getvalue()[16:24])[0]
+
+
+def test_new_figures_are_big_enough_for_a_slide(with_validation, search, moons):
+    X, y = moons
+    for ax in (
+        plot_history(with_validation),
+        plot_loss_comparison(search),
+        plot_decision_regions(with_validation, X, y),
+    ):
+        assert saved_width(ax) >= 1000
+
+
+def test_decision_regions_are_labelled_with_the_features(with_validation, moons):
+    X, y = moons
+    ax = plot_decision_regions(with_validation, X, y)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("feature 0", "feature 1")
+    frame = pd.DataFrame(X, columns=["width", "height"])
+    clf = XentClassifier(**QUICK).fit(frame, y)
+    _, given = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        ax = plot_decision_regions(clf, frame, y, ax=given)
+    assert ax is given and (ax.get_xlabel(), ax.get_ylabel()) == ("width", "height")
+
+
+def user_guide_snippet(marker):
+    """The Python code block of docs/user_guide.md that mentions ``marker``."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "user_guide.md").read_text()
+    (block,) = [
+        b for b in re.findall(r"```python\n(.*?)```", text, re.DOTALL) if marker in b
+    ]
+    return block
+
+
+def test_the_user_guides_log_loss_search_over_a_hinge_runs():
+    # scoring=["accuracy", "neg_log_loss"] stops such a search inside
+    # scikit-learn (as for SGDClassifier); the documented scorer does not.
+    namespace = {}
+    exec(user_guide_snippet("neg_log_loss_where_defined"), namespace)  # noqa: S102
+    results = namespace["search"].cv_results_
+    bce, hinge = results["mean_test_neg_log_loss"]
+    assert bce < 0 and math.isnan(hinge)
+    assert (results["mean_test_accuracy"] > 0.5).all()

@@ -1,34 +1,29 @@
-"""Reliability: clear errors, no leaks, safe persistence, threads and parallel search.
+"""Reliability: clear errors for bad input, and no leaks into global state.
 
-Reproducibility tests that predate this module (same seed, new process,
-distinct ``RandomState`` objects, NumPy and Python RNG state, the
-validation split) live in ``tests/test_classifier.py``.
+Persistence is tested in ``tests/test_persistence.py``; threads, processes
+and a cluster in ``tests/test_concurrency.py``.  Reproducibility tests that
+predate this module (same seed, new process, distinct ``RandomState``
+objects, NumPy and Python RNG state, the validation split) live in
+``tests/test_classifier.py``.
 """
 
 import copy
-import json
-import pickle
 import random
-import warnings
-import zipfile
-from concurrent.futures import ThreadPoolExecutor
+import re
 
-import joblib
 import keras
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 from keras.src.backend.common import global_state
-from sklearn.base import clone
 from sklearn.datasets import make_blobs
-from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from tensorflow.python.eager import context as tf_context
 from tensorflow.python.framework import config as tf_config
 
-import skxent
 from skxent import XentClassifier
+from skxent._losses import LOSSES
 
 QUICK = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=32, random_state=0)
 
@@ -137,6 +132,24 @@ BAD_INPUT = [
         "not fitted yet",
     ),
     ("unknown_loss", _fit({"loss": "hinge_it"}), ValueError, "'loss' parameter"),
+    (
+        "misspelt_loss",
+        _fit({"loss": "binary_crossentopy"}),
+        ValueError,
+        r"Got 'binary_crossentopy' instead\. Did you mean 'binary_crossentropy'\?",
+    ),
+    (
+        "predict_proba_of_a_margin_loss",
+        ("unfitted", {"loss": "hinge"}, lambda clf: clf.predict_proba(X2)),
+        AttributeError,
+        "probability estimates are not available for loss='hinge'",
+    ),
+    (
+        "new_label_in_a_later_partial_fit",
+        ("fitted", {}, lambda clf: clf.partial_fit(X2, Y2 + 1)),
+        ValueError,
+        r"labels \[2\] that were not seen during fit.* classes=",
+    ),
     (
         "zero_hidden_layer_size",
         _fit({"hidden_layer_sizes": (4, 0)}),
@@ -272,6 +285,58 @@ def test_fit_mutates_nothing_the_caller_passed():
     assert clf.get_params()["class_weight"] is class_weight
 
 
+def test_unknown_loss_lists_the_canonical_names_in_order():
+    with pytest.raises(ValueError) as excinfo:
+        XentClassifier(**QUICK, loss="Hinge_it").fit(X2, Y2)
+    message = str(excinfo.value)
+    listed = message.split("must be one of ")[1].split(", a short name")[0]
+    listed = re.findall(r"'(\w+)'", listed)
+    assert listed == sorted(["auto", *LOSSES])
+    assert "BCE" not in message and "'bce'" in message
+    assert message.endswith("Did you mean 'hinge'?")
+
+
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge", "categorical_hinge"])
+def test_predict_proba_of_a_margin_loss_says_why(loss):
+    clf = XentClassifier(**QUICK, loss=loss).fit(X2, Y2)
+    assert not hasattr(clf, "predict_proba")
+    with pytest.raises(AttributeError, match=f"not available for loss='{loss}'") as e:
+        clf.predict_proba(X2)
+    assert "decision_function" in str(e.value)
+    assert "neg_log_loss_where_defined" in str(e.value)
+
+
+def test_partial_fit_with_a_new_label_names_classes():
+    X, y = blobs(90, centers=3)
+    clf = XentClassifier(**QUICK).partial_fit(X[y < 2], y[y < 2])
+    with pytest.raises(ValueError, match=r"\[2\] that were not seen") as excinfo:
+        clf.partial_fit(X, y)
+    assert "pass every label the stream can hold to it as classes=" in str(
+        excinfo.value
+    )
+    # As it says: the classes up front, and every chunk is welcome.
+    clf = XentClassifier(**QUICK).partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert clf.partial_fit(X, y).classes_.tolist() == [0, 1, 2]
+
+
+def test_a_column_vector_y_warns_and_is_raveled():
+    X, y = blobs(90, centers=3)
+    column = y.reshape(-1, 1)
+    message = "A column-vector y was passed when a 1d array was expected"
+    with pytest.warns(DataConversionWarning, match=message):
+        clf = XentClassifier(**QUICK).fit(X, column)
+    reference = XentClassifier(**QUICK).fit(X, y)
+    assert clf.target_type_ == "multiclass" and clf.predict(X).shape == (90,)
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    with pytest.warns(DataConversionWarning, match=message):
+        assert clf.score(X, column) == reference.score(X, y)
+    with pytest.warns(DataConversionWarning, match=message):
+        clf.partial_fit(X, column)
+    with pytest.warns(DataConversionWarning, match=message):
+        XentClassifier(**QUICK).partial_fit(X, column)
+    assert column.shape == (90, 1)  # the caller's array is left as it was
+
+
 # -- no leaks into global state --------------------------------------------------
 
 
@@ -326,335 +391,3 @@ def test_global_seeds_do_not_steer_a_seeded_fit(user_set_global_seeds):
     keras.utils.set_random_seed(99)
     under_99 = XentClassifier(**QUICK).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(under_99, under_1234)
-
-
-# -- persistence -----------------------------------------------------------------
-
-
-def _binary_strings():
-    X, y = blobs(80)
-    frame = pd.DataFrame(X, columns=["width", "height"])
-    return XentClassifier(**QUICK).fit(frame, np.array(["no", "yes"])[y]), frame
-
-
-def _multiclass_onehot():
-    X, y = blobs(90, centers=3)
-    return XentClassifier(**QUICK).fit(X, keras.utils.to_categorical(y)), X
-
-
-def _multilabel():
-    X, _ = blobs(90, centers=3)
-    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X.sum(axis=1) > 2]).astype(int)
-    return XentClassifier(**QUICK).fit(X, Y), X
-
-
-def _hinge_bools():
-    X, y = blobs(90, centers=3)
-    labels = y > 0
-    return XentClassifier(**QUICK, loss="hinge").fit(X, labels), X
-
-
-def _multiclass_ints_keras_objects():
-    X, y = blobs(90, centers=3)
-    clf = XentClassifier(
-        **QUICK,
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
-        optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.5),
-        class_weight={10: 1.0, 11: 2.0, 12: 1.0},
-    )
-    return clf.fit(X, y + 10), X
-
-
-PERSISTED = {
-    "binary_strings_pandas": _binary_strings,
-    "multiclass_onehot": _multiclass_onehot,
-    "multilabel": _multilabel,
-    "hinge_bools": _hinge_bools,
-    "multiclass_ints_keras_objects": _multiclass_ints_keras_objects,
-}
-
-
-@pytest.fixture(scope="module")
-def persisted():
-    return {name: make() for name, make in PERSISTED.items()}
-
-
-def assert_predicts_identically(restored, clf, X):
-    np.testing.assert_array_equal(
-        restored.decision_function(X), clf.decision_function(X)
-    )
-    predicted = restored.predict(X)
-    np.testing.assert_array_equal(predicted, clf.predict(X))
-    assert predicted.dtype == clf.predict(X).dtype
-    if hasattr(clf, "predict_proba"):
-        np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
-
-
-@pytest.mark.parametrize("name", list(PERSISTED)[:4])
-def test_pickle_and_joblib_round_trips(name, persisted, tmp_path):
-    clf, X = persisted[name]
-    assert_predicts_identically(pickle.loads(pickle.dumps(clf)), clf, X)
-    joblib.dump(clf, tmp_path / "clf.joblib")
-    assert_predicts_identically(joblib.load(tmp_path / "clf.joblib"), clf, X)
-
-
-@pytest.mark.parametrize("name", list(PERSISTED))
-def test_save_and_load_round_trip(name, persisted, tmp_path):
-    clf, X = persisted[name]
-    path = tmp_path / "clf.skxent"
-    clf.save(path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)  # every parameter is data
-        restored = skxent.load(path)
-    assert_predicts_identically(restored, clf, X)
-    assert restored.classes_.dtype == clf.classes_.dtype
-    np.testing.assert_array_equal(restored.classes_, clf.classes_)
-    for attribute in ("n_features_in_", "target_type_", "loss_", "n_iter_"):
-        assert getattr(restored, attribute) == getattr(clf, attribute)
-    assert restored.history_ == clf.history_
-    if hasattr(clf, "feature_names_in_"):
-        np.testing.assert_array_equal(restored.feature_names_in_, clf.feature_names_in_)
-    params, restored_params = clf.get_params(), restored.get_params()
-    assert params.keys() == restored_params.keys()
-    for key, value in params.items():
-        if isinstance(value, (keras.losses.Loss, keras.optimizers.Optimizer)):
-            assert type(restored_params[key]) is type(value)
-            assert restored_params[key].get_config() == value.get_config()
-        else:
-            assert restored_params[key] == value, key
-
-
-def test_loaded_estimator_keeps_training(persisted, tmp_path):
-    clf, X = persisted["multiclass_ints_keras_objects"]
-    y = clf.predict(X)
-    clf.save(tmp_path / "clf.skxent")
-    restored = skxent.load(tmp_path / "clf.skxent")
-    steps = int(clf.model_.optimizer.iterations)
-    assert steps > 0 and int(restored.model_.optimizer.iterations) == steps
-    assert int(pickle.loads(pickle.dumps(clf)).model_.optimizer.iterations) == steps
-    # The optimizer state travelled too: both continue the same way.
-    online, reference = restored.partial_fit(X, y), copy.deepcopy(clf).partial_fit(X, y)
-    assert online.n_iter_ == clf.n_iter_ + 1
-    np.testing.assert_array_equal(online.predict_proba(X), reference.predict_proba(X))
-    restored.set_params(warm_start=True).fit(X, y)
-    assert restored.n_iter_ == clf.n_iter_ + 1 + QUICK["epochs"]
-    assert clone(restored).fit(X, y).score(X, y) > 0.5
-
-
-def dense_body(meta, units=6):
-    return keras.layers.Dense(units, activation="relu", name="custom")
-
-
-def test_code_parameters_are_not_saved_and_load_warns(tmp_path):
-    X, y = blobs()
-    clf = XentClassifier(
-        **QUICK,
-        body=dense_body,
-        body__units=5,
-        callbacks=[keras.callbacks.TerminateOnNaN()],
-    ).fit(X, y)
-    clf.save(tmp_path / "clf.skxent")
-    with pytest.warns(
-        UserWarning, match=r"body=\S*\.dense_body, callbacks=\[<keras\."
-    ) as record:
-        restored = skxent.load(tmp_path / "clf.skxent")
-    assert "set_params" in str(record[0].message)
-    assert restored.body is None and restored.callbacks is None
-    assert restored.get_params()["body__units"] == 5
-    assert_predicts_identically(restored, clf, X)
-
-
-def test_load_refuses_a_model_that_would_run_code(tmp_path):
-    X, y = blobs()
-    clf = XentClassifier(
-        **QUICK, body=lambda meta: keras.layers.Lambda(lambda x: 2 * x)
-    ).fit(X, y)
-    clf.save(tmp_path / "lambda.skxent")
-    with pytest.raises(ValueError, match="cannot be loaded in safe mode.*Lambda"):
-        skxent.load(tmp_path / "lambda.skxent")
-
-
-def _rewrite(path, edit):
-    """Rewrite the JSON of a saved file with ``edit(meta)``."""
-    with zipfile.ZipFile(path) as archive:
-        entries = {name: archive.read(name) for name in archive.namelist()}
-    meta = json.loads(entries["skxent.json"])
-    edit(meta)
-    entries["skxent.json"] = json.dumps(meta)
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-
-
-def _truncate(path):
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-
-
-def _foreign_zip(path):
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("data.csv", "a,b\n1,2\n")
-
-
-def _extra_class(meta):
-    classes = meta["fitted"]["classes_"]
-    classes["values"].append("zzz")
-    classes["shape"] = [len(classes["values"])]
-
-
-def _set(section, key, value):
-    return lambda meta: meta[section].__setitem__(key, value)
-
-
-@pytest.mark.parametrize(
-    "tamper, match",
-    [
-        pytest.param(_truncate, "truncated or corrupt", id="truncated"),
-        pytest.param(
-            lambda p: p.write_text("not a zip"), "truncated or corrupt", id="not_zip"
-        ),
-        pytest.param(_foreign_zip, "not an skxent file", id="other_zip"),
-        pytest.param(
-            lambda p: _rewrite(p, _extra_class),
-            "n_classes_=2 does not match the 3 classes_",
-            id="extra_class",
-        ),
-        pytest.param(
-            lambda p: _rewrite(p, _set("fitted", "n_features_in_", 5)),
-            r"input of shape \(None, 2\), but n_features_in_=5",
-            id="n_features",
-        ),
-        pytest.param(
-            lambda p: _rewrite(p, _set("fitted", "loss_", "categorical_hinge")),
-            "needs 2",
-            id="loss_vs_output_layer",
-        ),
-        pytest.param(
-            lambda p: _rewrite(p, _set("params", "__class__", "x")),
-            "unknown parameter '__class__'",
-            id="unknown_param",
-        ),
-        pytest.param(
-            lambda p: _rewrite(p, _set("params", "epochs", -5)),
-            r"'epochs' parameter of XentClassifier must be an int in the range",
-            id="invalid_param",
-        ),
-        pytest.param(
-            lambda p: _rewrite(p, _set("fitted", "_logits_fn", 1)),
-            "not a fitted attribute",
-            id="private_attribute",
-        ),
-        pytest.param(
-            lambda p: _rewrite(p, _set("fitted", "classes_", [1, 2])),
-            "bare JSON list",
-            id="untagged_value",
-        ),
-        pytest.param(
-            lambda p: _rewrite(p, lambda m: m["fitted"].pop("target_type_")),
-            r"missing",
-            id="missing_attribute",
-        ),
-        pytest.param(
-            lambda p: _rewrite(p, lambda m: m.__setitem__("format_version", 99)),
-            "format version 99",
-            id="newer_format",
-        ),
-    ],
-)
-def test_load_refuses_broken_or_tampered_files(tamper, match, persisted, tmp_path):
-    clf, _ = persisted["binary_strings_pandas"]
-    path = tmp_path / "clf.skxent"
-    clf.save(path)
-    tamper(path)
-    with pytest.raises(ValueError, match=match):
-        skxent.load(path)
-
-
-# -- threads, processes, a cluster -------------------------------------------------
-
-
-def test_predict_from_many_threads_at_once(persisted):
-    # The first predict of a new or unpickled estimator traces its compiled
-    # function; eight threads race for it here.
-    X, y = blobs(800, centers=3)
-    clf = XentClassifier(**QUICK).fit(X, y)
-    reference = pickle.loads(pickle.dumps(clf))
-    unpickled = pickle.loads(pickle.dumps(clf))
-    chunks = np.array_split(np.arange(len(X)), 8)
-    expected = [
-        (reference.predict(X[rows]), reference.predict_proba(X[rows]))
-        for rows in chunks
-    ]
-    for estimator in (clf, unpickled):
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            results = list(
-                pool.map(
-                    lambda rows, est=estimator: (
-                        est.predict(X[rows]),
-                        est.predict_proba(X[rows]),
-                    ),
-                    chunks,
-                )
-            )
-        for (labels, proba), (want_labels, want_proba) in zip(
-            results, expected, strict=True
-        ):
-            np.testing.assert_array_equal(labels, want_labels)
-            np.testing.assert_array_equal(proba, want_proba)
-
-
-SEARCH_GRID = {"hidden_layer_sizes": [(4,), (8,)]}
-
-
-def search(n_jobs):
-    X, y = blobs(80)
-    grid = GridSearchCV(
-        XentClassifier(**{**QUICK, "epochs": 2}), SEARCH_GRID, cv=2, n_jobs=n_jobs
-    )
-    return grid.fit(X, y)
-
-
-@pytest.fixture(scope="module")
-def sequential_search():
-    return search(n_jobs=1)
-
-
-def assert_same_search(grid, sequential):
-    for key in ("params", "mean_test_score", "split0_test_score"):
-        assert list(grid.cv_results_[key]) == list(sequential.cv_results_[key]), key
-    X, _ = blobs(80)
-    np.testing.assert_array_equal(grid.predict_proba(X), sequential.predict_proba(X))
-
-
-def test_grid_search_in_two_processes(sequential_search):
-    # Seeded fits are bitwise reproducible across processes, so the loky
-    # workers' scores equal the sequential ones exactly.
-    assert_same_search(search(n_jobs=2), sequential_search)
-
-
-def test_grid_search_on_a_dask_cluster(sequential_search):
-    distributed = pytest.importorskip("dask.distributed")
-    # Worker threads in this process, but speaking TCP on 127.0.0.1: the
-    # estimator and the data travel serialised through the scheduler as to a
-    # remote worker, without each worker process importing TensorFlow anew
-    # (seconds per worker on a 2-core CI machine).  The two fits running at
-    # once in one process must also not disturb each other.
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=False,
-            protocol="tcp://",
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-        joblib.parallel_config(backend="dask"),
-    ):
-        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        grid = search(n_jobs=-1)
-        tasks_per_worker = client.run(
-            lambda dask_worker: len(dask_worker.data) + dask_worker.state.executed_count
-        )
-    assert len(tasks_per_worker) == 2 and sum(tasks_per_worker.values()) > 0
-    assert_same_search(grid, sequential_search)

@@ -1,0 +1,3 @@
+"""skxent's version, in a module of its own so any module can read it."""
+
+__version__ = "0.1.0"
