@@ -8,12 +8,14 @@ custom ``body``, an activation NumPy does not know here) goes through the
 backend's compiled inference function.
 """
 
-import keras
 import numpy as np
 from scipy.special import expit
 
 from ._backend import backend
+from ._compat import import_keras
 from ._model import dense_stack
+
+keras = import_keras()  # quietly, whichever skxent module is first
 
 __all__ = ["logits_function"]
 

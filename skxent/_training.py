@@ -23,12 +23,14 @@ import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 
-import keras
 import numpy as np
 
 from . import _sparse
 from ._backend import backend, backend_name
+from ._compat import import_keras
 from ._model import dense_stack, dense_stack_model
+
+keras = import_keras()  # quietly, whichever skxent module is first
 
 __all__ = ["PROGRAMS", "PlateauStop", "epoch_order", "train"]
 

@@ -33,9 +33,9 @@ __all__ = ["backend", "backend_name"]
 
 def backend_name():
     """The name of Keras's backend: ``"tensorflow"``, ``"jax"`` or ``"torch"``."""
-    import keras
+    from .._compat import import_keras
 
-    return keras.backend.backend()
+    return import_keras().backend.backend()
 
 
 def backend():
