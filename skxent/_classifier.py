@@ -15,13 +15,9 @@ from ._losses import (
     ALIASES,
     LOSSES,
     check_loss,
-    loss_kwargs,
     loss_name,
-    resolve_loss,
 )
 from ._params import RoutedParamsMixin
-from ._params import route as _route
-from ._targets import TargetEncoder
 
 __all__ = ["XentClassifier"]
 
@@ -355,119 +351,17 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
             multi_output=True,
             accept_sparse=ACCEPT_SPARSE,
         )
-        X = _sparse.as_csr(X) if _sparse.is_sparse(X) else X
-        y = y if _sparse.is_sparse(y) else _column_to_1d(y)
-        params = self._routed_params()
-        if reset:
-            encoder = TargetEncoder(classes=classes).fit(y)
-            rule, settings = resolve_loss(self.loss, encoder.target_type_)
-            settings = loss_kwargs(
-                rule, {**settings, **_route(params, "loss")}, self.label_smoothing
-            )
-        else:
-            encoder, rule = self.target_encoder_, LOSSES[self.loss_]
-        codes = _fitting.encode(encoder, y, partial=not (reset or stop_early))
-        weights = _fitting.sample_weights(
-            X, codes, sample_weight, self.class_weight, encoder
-        )
-        targets = rule.encode(codes, encoder.target_type_, encoder.n_classes_)
-        seeds = _fitting.seeds(self.random_state, self.n_iter_ if not reset else 0)
-        # As in MLPClassifier, partial_fit neither holds out data for early
-        # stopping nor stops.
-        early_stopping = stop_early and self.early_stopping
-        monitor = "val_loss" if early_stopping else "loss"
-        fraction = self.validation_split or (
-            self.validation_fraction if early_stopping else 0.0
-        )
-        train, val = _fitting.split(
-            codes,
-            fraction,
-            seeds[2],
-            encoder.target_type_,
-            "validation_split" if self.validation_split else "validation_fraction",
-        )
-
-        # Keras (and with it TensorFlow) is imported here, on first fit.
-        from . import _inference, _model, _training
-        from ._backend import backend
-
-        if reset:
-            meta = {
-                "n_features_in_": X.shape[1],
-                "n_classes_": encoder.n_classes_,
-                "classes_": encoder.classes_,
-                "target_type_": encoder.target_type_,
-                "loss_": rule.name,
-                "n_outputs_": rule.n_outputs(encoder.target_type_, encoder.n_classes_),
-                "random_seed": int(seeds[0]),
-            }
-            model = _model.build_model(
-                meta,
-                body=self.body,
-                body_params=_route(params, "body"),
-                hidden_layer_sizes=hidden_layer_sizes,
-                activation=self.activation,
-                kernel_initializer=self.kernel_initializer,
-                seed=int(seeds[0]),
-                sparse_input=_sparse.is_sparse(X)
-                and _sparse.SPARSE_FIRST_LAYER
-                and backend().SPARSE_INPUT,
-            )
-            model.compile(
-                optimizer=_model.make_optimizer(
-                    self.optimizer, self.learning_rate, _route(params, "optimizer")
-                ),
-                loss=_model.make_loss(rule, settings),
-                **_route(params, "compile"),
-            )
-        else:
-            model = self.model_
-
-        callbacks = _model.make_callbacks(self.callbacks, _route(params, "callbacks"))
-        if stop_early and self.n_iter_no_change is not None:
-            callbacks.append(
-                _training.PlateauStop(
-                    monitor,
-                    tol=self.tol,
-                    patience=self.n_iter_no_change,
-                    restore_best=early_stopping,
-                )
-            )
-        history = _training.train(
-            model,
-            X,
-            targets,
-            weights,
-            train=train,
-            val=val,
+        return _fitting.fit(
+            self,
+            _sparse.as_csr(X) if _sparse.is_sparse(X) else X,
+            y if _sparse.is_sparse(y) else _column_to_1d(y),
+            sample_weight,
+            hidden_layer_sizes=hidden_layer_sizes,
             epochs=epochs,
-            first_epoch=0 if reset else self.n_iter_,
-            batch_size=self.batch_size,
-            shuffle=self.shuffle,
-            seed=int(seeds[1]),
-            verbose=self.verbose,
-            callbacks=callbacks,
-            fit_params=_route(params, "fit"),
-            compile_params=_route(params, "compile"),
+            reset=reset,
+            stop_early=stop_early,
+            classes=classes,
         )
-
-        # Set fitted state only once training has succeeded.
-        self.model_ = model
-        self.target_encoder_ = encoder
-        self.classes_ = encoder.classes_
-        self.n_classes_ = encoder.n_classes_
-        self.target_type_ = encoder.target_type_
-        self.loss_ = rule.name
-        previous = {} if reset else self.history_
-        self.history_ = {
-            k: [*previous.get(k, []), *map(float, v)] for k, v in history.items()
-        }
-        self.n_iter_ = len(self.history_.get("loss", []))
-        # fmin skips NaN losses (NaN only if every epoch's loss was NaN).
-        losses = np.asarray(history.get(monitor, [np.nan]), float)
-        self.best_loss_ = float(np.fmin.reduce(losses))
-        self._logits_fn = _inference.logits_function(model)
-        return self
 
     @property
     def loss_curve_(self):

@@ -1,7 +1,9 @@
-"""What ``fit`` decides before training: seeds, sample weights, the split.
+"""``fit``: the targets' encoding, seeds, sample weights, the split, training.
 
-NumPy and scikit-learn only; :mod:`skxent._classifier` calls these so the
-estimator module holds the scikit-learn protocol and little else.
+:func:`fit` does what ``XentClassifier.fit`` and ``partial_fit`` do after
+validating their input, so that :mod:`skxent._classifier` holds the
+scikit-learn protocol and little else.  Keras is imported inside
+:func:`fit` only: this module, like the estimator's, stays free of it.
 """
 
 from contextlib import contextmanager
@@ -11,6 +13,11 @@ import numpy as np
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
+
+from . import _sparse
+from ._losses import LOSSES, loss_kwargs, resolve_loss
+from ._params import route as _route
+from ._targets import TargetEncoder
 
 __all__ = [
     "encode",
@@ -126,3 +133,134 @@ def fitted_state_kept_on_error(estimator):
             del estimator.__dict__[key]
         estimator.__dict__.update(saved)
         raise
+
+
+def fit(
+    estimator,
+    X,
+    y,
+    sample_weight,
+    *,
+    hidden_layer_sizes,
+    epochs,
+    reset,
+    stop_early,
+    classes=None,
+):
+    """Encode the targets, build (or reuse) the network, train, set fitted state.
+
+    ``X`` and ``y`` are validated; ``reset`` starts a new network, else
+    training continues ``estimator.model_``.  The fitted attributes are
+    set only once training has succeeded.
+    """
+    params = estimator._routed_params()
+    if reset:
+        encoder = TargetEncoder(classes=classes).fit(y)
+        rule, settings = resolve_loss(estimator.loss, encoder.target_type_)
+        settings = loss_kwargs(
+            rule, {**settings, **_route(params, "loss")}, estimator.label_smoothing
+        )
+    else:
+        encoder, rule = estimator.target_encoder_, LOSSES[estimator.loss_]
+    codes = encode(encoder, y, partial=not (reset or stop_early))
+    weights = sample_weights(X, codes, sample_weight, estimator.class_weight, encoder)
+    targets = rule.encode(codes, encoder.target_type_, encoder.n_classes_)
+    drawn = seeds(estimator.random_state, estimator.n_iter_ if not reset else 0)
+    # As in MLPClassifier, partial_fit neither holds out data for early
+    # stopping nor stops.
+    early_stopping = stop_early and estimator.early_stopping
+    monitor = "val_loss" if early_stopping else "loss"
+    fraction = estimator.validation_split or (
+        estimator.validation_fraction if early_stopping else 0.0
+    )
+    train, val = split(
+        codes,
+        fraction,
+        drawn[2],
+        encoder.target_type_,
+        "validation_split" if estimator.validation_split else "validation_fraction",
+    )
+
+    # Keras (and with it TensorFlow) is imported here, on first fit.
+    from . import _inference, _model, _training
+    from ._backend import backend
+
+    if reset:
+        meta = {
+            "n_features_in_": X.shape[1],
+            "n_classes_": encoder.n_classes_,
+            "classes_": encoder.classes_,
+            "target_type_": encoder.target_type_,
+            "loss_": rule.name,
+            "n_outputs_": rule.n_outputs(encoder.target_type_, encoder.n_classes_),
+            "random_seed": int(drawn[0]),
+        }
+        model = _model.build_model(
+            meta,
+            body=estimator.body,
+            body_params=_route(params, "body"),
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=estimator.activation,
+            kernel_initializer=estimator.kernel_initializer,
+            seed=int(drawn[0]),
+            sparse_input=_sparse.is_sparse(X)
+            and _sparse.SPARSE_FIRST_LAYER
+            and backend().SPARSE_INPUT,
+        )
+        model.compile(
+            optimizer=_model.make_optimizer(
+                estimator.optimizer,
+                estimator.learning_rate,
+                _route(params, "optimizer"),
+            ),
+            loss=_model.make_loss(rule, settings),
+            **_route(params, "compile"),
+        )
+    else:
+        model = estimator.model_
+
+    callbacks = _model.make_callbacks(estimator.callbacks, _route(params, "callbacks"))
+    if stop_early and estimator.n_iter_no_change is not None:
+        callbacks.append(
+            _training.PlateauStop(
+                monitor,
+                tol=estimator.tol,
+                patience=estimator.n_iter_no_change,
+                restore_best=early_stopping,
+            )
+        )
+    history = _training.train(
+        model,
+        X,
+        targets,
+        weights,
+        train=train,
+        val=val,
+        epochs=epochs,
+        first_epoch=0 if reset else estimator.n_iter_,
+        batch_size=estimator.batch_size,
+        shuffle=estimator.shuffle,
+        seed=int(drawn[1]),
+        verbose=estimator.verbose,
+        callbacks=callbacks,
+        fit_params=_route(params, "fit"),
+        compile_params=_route(params, "compile"),
+    )
+
+    # Set fitted state only once training has succeeded.
+    estimator.model_ = model
+    estimator.target_encoder_ = encoder
+    estimator.classes_ = encoder.classes_
+    estimator.n_classes_ = encoder.n_classes_
+    estimator.target_type_ = encoder.target_type_
+    estimator.loss_ = rule.name
+    previous = {} if reset else estimator.history_
+    estimator.history_ = {
+        k: [*previous.get(k, []), *map(float, v)] for k, v in history.items()
+    }
+    estimator.n_iter_ = len(estimator.history_.get("loss", []))
+    # fmin skips NaN losses (NaN only if every epoch's loss was NaN).
+    losses = np.asarray(history.get(monitor, [np.nan]), float)
+    estimator.best_loss_ = float(np.fmin.reduce(losses))
+    estimator._logits_fn = _inference.logits_function(model)
+    return estimator
