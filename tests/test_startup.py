@@ -40,6 +40,8 @@ print("done")
 def run_python(args, tmp_path, **env):
     """Run Python in ``tmp_path`` with no TF_CPP_MIN_LOG_LEVEL but ``env``'s."""
     environ = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    # TensorFlow's start-up lines, whatever backend the suite runs under.
+    environ["KERAS_BACKEND"] = "tensorflow"
     return subprocess.run(
         [sys.executable, *args],
         capture_output=True,
