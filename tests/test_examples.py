@@ -14,7 +14,8 @@ EXPECTED = {
     "plot_tutorial.py": (
         [
             r"circles: loss_='binary_crossentropy', test accuracy 1\.000",
-            r"blobs:   loss_='categorical_crossentropy', test accuracy (0\.99\d|1\.000)",
+            r"blobs:   loss_='categorical_crossentropy', "
+            r"test accuracy (0\.99\d|1\.000)",
             r"predict returns class indices: \[\d \d \d \d \d\]",
         ],
         3,
