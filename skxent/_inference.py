@@ -45,14 +45,9 @@ def logits_function(model):
     stack = dense_stack(model)
     if stack is None:
         return backend().inference_function(model)
-    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     layers = [
-        (
-            _numpy(layer.kernel),
-            _numpy(layer.bias),
-            _NUMPY[activation],
-        )
-        for layer, (_, activation) in zip(dense, stack, strict=True)
+        (_numpy(layer.kernel), _numpy(layer.bias), _NUMPY[activation])
+        for layer, activation in stack
     ]
 
     def predict_logits(X):

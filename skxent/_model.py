@@ -272,12 +272,15 @@ ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "softplus", "elu")
 
 
 def dense_stack(model):
-    """``[(units, activation), ...]`` for a plain float32 stack of Dense layers.
+    """``[(layer, activation), ...]`` for a plain float32 stack of Dense layers.
 
-    None for any other network: a layer of another kind, an activation not
-    in :data:`ACTIVATIONS`, a regulariser or constraint, no bias.  Such a
-    network (skxent's default one, among others) is fully described by the
-    list, so fits can share its compiled programs and NumPy can run it.
+    ``activation`` is the name, in :data:`ACTIVATIONS`, of the layer's
+    activation.  None for any other network: a layer of another kind, an
+    activation not in :data:`ACTIVATIONS`, a regulariser or constraint, no
+    bias.  Such a network (skxent's default one, among others) is fully
+    described by its layers' units and activations, so fits can share its
+    compiled programs, and NumPy or torch ops can run it from the layers'
+    variables.
     """
     known = {keras.activations.get(name): name for name in ACTIVATIONS}
     stack = []
@@ -302,12 +305,12 @@ def dense_stack(model):
             )
         ):
             return None
-        stack.append((layer.units, known[layer.activation]))
+        stack.append((layer, known[layer.activation]))
     return stack
 
 
 def dense_stack_model(n_features, stack, sparse=False):
-    """A network of the :func:`dense_stack` ``stack``, its weights all zero.
+    """A network of the :func:`dense_stack` ``stack``'s shape, weights all zero.
 
     Built without serialising anything (Keras's ``clone_model`` does, and
     that imports TensorFlow whatever the backend) and without drawing a
@@ -315,8 +318,8 @@ def dense_stack_model(n_features, stack, sparse=False):
     """
     inputs = keras.Input(shape=(n_features,), sparse=sparse)
     x = inputs
-    for units, activation in stack:
+    for layer, activation in stack:
         x = keras.layers.Dense(
-            units, activation=activation, kernel_initializer="zeros"
+            layer.units, activation=activation, kernel_initializer="zeros"
         )(x)
     return keras.Model(inputs, x)

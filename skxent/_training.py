@@ -219,7 +219,7 @@ def program_key(model, batch_size, validation):
             keras.config.dtype_policy().name,
             model.input_shape,
             bool(model.inputs[0].sparse),
-            stack,
+            [(layer.units, activation) for layer, activation in stack],
             type(loss).__name__,
             sorted(loss.get_config().items()),
             type(model.optimizer).__name__,
@@ -239,6 +239,7 @@ def _template(model):
     template.compile(
         optimizer=type(optimizer).from_config(optimizer.get_config()), loss=model.loss
     )
+    template.optimizer.build(template.trainable_variables)
     return template
 
 
@@ -282,6 +283,9 @@ def train(
         )  # fmt: skip
 
     engine = backend()
+    # A program loads the optimizer's state from the model (or trains the
+    # model itself, for a network whose programs are not shared); the
+    # shared programs' templates are built with theirs, in _template.
     if not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
     settings = {

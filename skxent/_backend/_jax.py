@@ -68,8 +68,6 @@ class Program:
         self.batch_size = batch_size
         self.validation = validation
         self.validation_batch = validation_batch
-        if not template.optimizer.built:
-            template.optimizer.build(template.trainable_variables)
         self._metrics = _values(template.metrics_variables)
         self._n_features = template.input_shape[-1]
         self._sparse_input = bool(template.inputs[0].sparse)

@@ -160,8 +160,6 @@ class Program:
         self.batch_size = batch_size
         self.validation = validation
         self.validation_batch = validation_batch
-        if not template.optimizer.built:
-            template.optimizer.build(template.trainable_variables)
         self.update = _plain_adam_update(
             template.optimizer, template.trainable_variables
         )

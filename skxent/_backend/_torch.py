@@ -63,12 +63,11 @@ class Program:
         self.batch_size = batch_size
         self.validation_batch = validation_batch
         stack = dense_stack(template)
-        dense = [x for x in template.layers if isinstance(x, keras.layers.Dense)]
         self.stack = None
         if stack is not None:
             self.stack = [
                 (layer.kernel, layer.bias, _TORCH[activation])
-                for layer, (_, activation) in zip(dense, stack, strict=True)
+                for layer, activation in stack
             ]
 
     def forward(self, x, training):

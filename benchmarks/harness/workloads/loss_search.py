@@ -15,20 +15,15 @@ mean scores; the default loky backend's wall reported).
 
 from dataclasses import dataclass, field, replace
 
+from skxent.comparison import DEFAULT_LOSSES
+
 from .. import contenders
 from ..goals import Ratio, Same
 from ..runner import import_family, quietly, timed
 from ..spec import Net, Variant, Workload
 
-LOSSES = (
-    "binary_crossentropy",
-    "binary_focal_crossentropy",
-    "categorical_crossentropy",
-    "categorical_focal_crossentropy",
-    "hinge",
-    "squared_hinge",
-    "categorical_hinge",
-)
+# The example's seven losses: skxent.comparison's, as the example uses them.
+LOSSES = DEFAULT_LOSSES
 ALPHAS = (1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 
 
