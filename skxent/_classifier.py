@@ -1,36 +1,26 @@
 """XentClassifier: a scikit-learn classifier on Keras that picks its crossentropy."""
 
-import sys
-from numbers import Integral, Real
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _fitting, _sparse
-from ._compat import KERAS_FIRST, available_if, validate_data
-from ._losses import (
-    ALIASES,
-    LOSSES,
-    check_loss,
-    loss_name,
-)
-from ._params import RoutedParamsMixin
+from . import _plan, _sparse
+from ._available_if import available_if
+from ._fitted_state import FittedStateMixin
+from ._loss_rules import LOSSES, loss_name
+from ._params import PARAMETER_CONSTRAINTS, RoutedParamsMixin, route
+from ._targets import column_to_1d
 
 __all__ = ["XentClassifier"]
-
-# Outputs (rows x units of the last layer) per call of the compiled
-# inference function: few calls for a big predict, yet bounded memory when
-# there are many classes.
-PREDICT_CHUNK_OUTPUTS = 2**20
 
 # Sparse X in any scipy format; scikit-learn converts others to the first.
 ACCEPT_SPARSE = ("csr", "csc", "coo")
 
 
-class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
+class XentClassifier(
+    FittedStateMixin, RoutedParamsMixin, ClassifierMixin, BaseEstimator
+):
     """A Keras neural network classifier that chooses its own crossentropy.
 
     The network ends in a linear layer (logits); the output layer, the loss
@@ -103,10 +93,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         Most passes over the training data per :meth:`fit` (see
         ``n_iter_no_change``).
     batch_size : int, default=32
-        Samples per gradient step.  With the defaults, 100 epochs of
-        32-sample batches, ``make_moons(1000, noise=0.2)`` is learned to
-        about 96 % accuracy in under a second on two CPU cores (see
-        ``docs/user_guide.md``).
+        Samples per gradient step (see the user guide on the defaults).
     validation_split : float in [0, 1), default=0.0
         Fraction of the training data held out, shuffled and stratified by
         class with ``random_state``, to compute ``val_loss`` each epoch
@@ -196,35 +183,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     True
     """
 
-    _parameter_constraints = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [str, callable],
-        "kernel_initializer": [str, dict, HasMethods(["get_config"])],
-        "body": [callable, None],
-        "loss": [
-            StrOptions({"auto", *LOSSES, *ALIASES}),
-            HasMethods(["get_config", "call"]),
-        ],
-        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
-        "optimizer": [str, type, HasMethods(["apply_gradients"])],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "validation_split": [Interval(Real, 0, 1, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "shuffle": ["boolean"],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "callbacks": [list, tuple, None],
-        "warm_start": ["boolean"],
-    }
+    _parameter_constraints = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -274,19 +233,6 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self._set_routed_params(routed_params)
 
-    def _check_params(self):
-        if isinstance(self.loss, str):
-            check_loss(self.loss, type(self).__name__)  # lists names, suggests one
-        self._validate_params()
-        self._check_routed_params()
-        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
-        if sizes.ndim != 1 or sizes.dtype.kind not in "iu" or (sizes <= 0).any():
-            raise ValueError(
-                "hidden_layer_sizes must be positive integers, got "
-                f"{self.hidden_layer_sizes!r}."
-            )
-        return [int(s) for s in sizes]
-
     # -- fitting ---------------------------------------------------------
 
     def fit(self, X, y, sample_weight=None):
@@ -306,11 +252,9 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         -------
         self : XentClassifier
         """
-        reset = not (self.warm_start and hasattr(self, "model_"))
-        with _fitting.fitted_state_kept_on_error(self):
-            return self._fit(
-                X, y, sample_weight, epochs=self.epochs, reset=reset, stop_early=True
-            )
+        continues = self.warm_start and hasattr(self, "model_")
+        with self._fitted_state_kept_on_error():
+            return self._fit(X, y, sample_weight, continues=continues)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch, keeping the network of earlier calls.
@@ -328,40 +272,58 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         -------
         self : XentClassifier
         """
-        first = not hasattr(self, "model_")
-        with _fitting.fitted_state_kept_on_error(self):
+        continues = hasattr(self, "model_")
+        with self._fitted_state_kept_on_error():
             return self._fit(
-                X,
-                y,
-                sample_weight,
-                epochs=1,
-                reset=first,
-                stop_early=False,
+                X, y, sample_weight, continues=continues, incremental=True,
                 classes=classes,
-            )
+            )  # fmt: skip
 
-    def _fit(self, X, y, sample_weight, *, epochs, reset, stop_early, classes=None):
+    def _fit(self, X, y, sample_weight, *, continues, incremental=False, classes=None):
+        """Validate, plan, build or reuse the network, train, store the result."""
         hidden_layer_sizes = self._check_params()
         X, y = validate_data(
             self,
             X,
             y,
-            reset=reset,
+            reset=not continues,
             dtype=np.float32,
             multi_output=True,
             accept_sparse=ACCEPT_SPARSE,
         )
-        return _fitting.fit(
-            self,
+        params = self.get_params(deep=False)
+        previous = None
+        if continues:
+            previous = _plan.Previous(
+                self.target_encoder_, self.loss_, self.n_iter_, self.history_
+            )
+        plan = _plan.make_plan(
             _sparse.as_csr(X) if _sparse.is_sparse(X) else X,
-            y if _sparse.is_sparse(y) else _column_to_1d(y),
+            y if _sparse.is_sparse(y) else column_to_1d(y),
             sample_weight,
-            hidden_layer_sizes=hidden_layer_sizes,
-            epochs=epochs,
-            reset=reset,
-            stop_early=stop_early,
+            params,
+            previous=previous,
+            incremental=incremental,
             classes=classes,
         )
+        # Keras (and with it TensorFlow) is imported here, on the first fit.
+        from . import _model, _training
+
+        if continues:
+            model = self.model_
+        else:
+            model = _model.compiled_model(plan, params, hidden_layer_sizes)
+        history = _training.train(
+            model,
+            plan,
+            callbacks=_model.make_callbacks(self.callbacks, route(params, "callbacks")),
+            verbose=self.verbose,
+            fit_params=route(params, "fit"),
+            compile_params=route(params, "compile"),
+        )
+        # The fitted state is set only once training has succeeded.
+        self._set_fitted(_plan.fitted_attributes(plan, history), model)
+        return self
 
     @property
     def loss_curve_(self):
@@ -369,34 +331,12 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
 
     # -- prediction --------------------------------------------------------
 
-    def _from_outputs(self, X, method):
-        """Apply a :class:`~skxent._losses.LossRule` method to the outputs on X.
-
-        Chunk by chunk, so that the full ``(n, n_outputs)`` output array is
-        never held when the result is smaller, as for ``predict``, and a
-        sparse ``X`` is never densified whole.
-        """
+    def _validated(self, X):
         check_is_fitted(self)
         X = validate_data(
             self, X, reset=False, dtype=np.float32, accept_sparse=ACCEPT_SPARSE
         )
-        densified = _sparse.is_sparse(X) and not self._logits_fn.takes_sparse
-        if _sparse.is_sparse(X):
-            X = _sparse.as_csr(X)
-        apply = getattr(LOSSES[self.loss_], method)
-        n_outputs = self.model_.outputs[0].shape[-1]
-        if (
-            not _sparse.is_sparse(X)
-            and X.shape[0] <= PREDICT_CHUNK_OUTPUTS // n_outputs
-        ):
-            return apply(self._logits_fn(X), self.target_type_)  # one chunk
-        chunks = _sparse.predict_chunks(X, n_outputs, PREDICT_CHUNK_OUTPUTS, densified)
-        return np.concatenate(
-            [
-                apply(self._logits_fn(X[start:stop]), self.target_type_)
-                for start, stop in chunks
-            ]
-        )
+        return _sparse.as_csr(X) if _sparse.is_sparse(X) else X
 
     def decision_function(self, X):
         """Network outputs: ``(n_samples,)`` for binary targets, else 2-D.
@@ -405,7 +345,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         binary target trained with an exclusive (two-output) loss this is
         the difference of the two outputs, so its sign gives the prediction.
         """
-        return self._from_outputs(X, "decision")
+        X = self._validated(X)
+        return self._inference.decision(X)
 
     def _yields_probabilities(self):
         # "auto" always picks a crossentropy; an unknown loss fails in fit.
@@ -431,7 +372,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         calibrated, so ``hasattr(clf, "predict_proba")`` is False for them,
         as for ``SGDClassifier(loss="hinge")``.
         """
-        return self._from_outputs(X, "proba")
+        X = self._validated(X)
+        return self._inference.proba(X)
 
     def predict(self, X):
         """Predicted labels, in the form of the labels given to :meth:`fit`.
@@ -444,37 +386,17 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
             model fit on one-hot targets predicts the class index (1-D), which
             is what ``mlxtend.plotting.plot_decision_regions`` needs.
         """
-        codes = self._from_outputs(X, "predict_codes")
+        X = self._validated(X)
+        codes = self._inference.predict_codes(X)
         return self.target_encoder_.inverse_transform(codes)
 
     def score(self, X, y, sample_weight=None):
         """Accuracy on ``X``; ``y`` may be in any form fit accepts, one-hot included."""
         check_is_fitted(self)
         if not _sparse.is_sparse(y):
-            y = _column_to_1d(np.asarray(y))
+            y = column_to_1d(np.asarray(y))
         y = self.target_encoder_.as_predicted(y)
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
-
-    # -- persistence --------------------------------------------------------
-
-    def save(self, path):
-        """Write the fitted estimator to ``path`` in skxent's safe format.
-
-        Unlike a pickle, the file runs no code when loaded with
-        :func:`skxent.load`: it is a zip of the network in Keras's ``.keras``
-        format (loaded with ``safe_mode=True``) and the parameters and fitted
-        attributes as JSON.  Parameters that are code (a ``body`` callable,
-        callbacks, an optimizer class) are not stored; ``skxent.load`` warns
-        and gives them their defaults.  See ``docs/reliability.md``.
-
-        Parameters
-        ----------
-        path : str or path-like
-            The file to write, e.g. ``"model.skxent"``.
-        """
-        from ._persistence import save
-
-        save(self, path)
 
     # -- scikit-learn protocol ---------------------------------------------
 
@@ -484,28 +406,3 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.input_tags.sparse = True
         return tags
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        # A compiled function does not pickle; it is rebuilt on load.
-        state.pop("_logits_fn", None)
-        if "keras" in sys.modules:
-            # Unpickled first, this imports Keras through skxent, quietly
-            # (in a loky worker, say), before any Keras object in the state.
-            state = {"_keras_first": KERAS_FIRST, **state}
-        return state
-
-    def __setstate__(self, state):
-        state.pop("_keras_first", None)
-        self.__dict__.update(state)
-        if "model_" in state:
-            from . import _inference
-
-            self._logits_fn = _inference.logits_function(self.model_)
-
-
-def _column_to_1d(y):
-    """Ravel a column vector ``y`` with scikit-learn's DataConversionWarning."""
-    if y.ndim == 2 and y.shape[1] == 1:
-        return column_or_1d(y, warn=True)
-    return y

@@ -15,7 +15,7 @@ from collections import Counter
 
 import numpy as np
 
-from ._losses import LOSSES
+from ._loss_rules import LOSSES
 from .comparison import DEFAULT_LOSSES
 
 __all__ = ["main", "read_csv"]

@@ -1,23 +1,47 @@
-"""Inference: ``X -> logits`` for a fitted network.
+"""Prediction: one :class:`Inference` per fitted network, from ``X`` to answers.
+
+An :class:`Inference` is built once per fitted or loaded model.  It runs
+the network chunk by chunk, so that neither the full ``(n, n_outputs)``
+logits (when the answer is smaller, as ``predict``'s is) nor a dense copy
+of a sparse ``X`` is ever held whole, and hands each chunk's logits to
+the loss rule's ``decision``, ``proba`` or ``predict_codes``.
 
 The default network, a stack of ``Dense`` layers, is evaluated in NumPy
-from weights read once after the fit: no backend call, so a one-row
-prediction costs what scikit-learn's own MLP costs, and the outputs are
-the same whichever backend trained the network.  Any other network (a
-custom ``body``, an activation NumPy does not know here) goes through the
-backend's compiled inference function.
+from weights read once: no backend call, so a one-row prediction costs
+what scikit-learn's own MLP costs, and the outputs are the same whichever
+backend trained the network.  It computes in float64: a float32 product's
+last bits depend on how the BLAS blocks the batch a row sits in, so a
+row's probabilities would depend on its batch; in float64 they agree to
+about 1e-16, whatever the batch, chunk or BLAS.  A sparse ``X`` is
+multiplied as a CSR, never densified.  Any other network (a custom
+``body``) goes through the backend's compiled function
+(:meth:`skxent._backend._base.Program.logits_function`).
 """
 
 import numpy as np
 from scipy.special import expit
 
+from . import _sparse
 from ._backend import backend
-from ._compat import import_keras
+from ._keras import import_keras
 from ._model import dense_stack
 
 keras = import_keras()  # quietly, whichever skxent module is first
 
-__all__ = ["logits_function"]
+__all__ = ["Inference", "predict_chunks"]
+
+# Outputs (rows x units of the last layer) per chunk: few calls for a big
+# predict, yet bounded memory when there are many classes.
+PREDICT_CHUNK_OUTPUTS = 2**20
+
+# Elements (rows x features) of a dense chunk made from sparse X, for a
+# network that takes dense input: 64 MiB of float32.
+DENSE_CHUNK_ELEMENTS = 2**24
+
+# Stored entries of a sparse chunk fed to the backend as a sparse tensor:
+# Keras's Dense gathers a kernel row per entry, so a chunk costs about
+# entries x units x 4 bytes (50 MiB for 100 units).
+SPARSE_CHUNK_ENTRIES = 2**17
 
 _NUMPY = {
     "linear": None,
@@ -33,31 +57,104 @@ _NUMPY = {
 def _numpy(variable):
     # Read through an op, on every backend: NumPy 2 warns on a TensorFlow
     # variable's ``__array__``, and a PyTorch parameter requires grad.
-    return keras.ops.convert_to_numpy(keras.ops.multiply(variable, 1))
+    value = keras.ops.convert_to_numpy(keras.ops.multiply(variable, 1))
+    return value.astype(np.float64)
 
 
-def logits_function(model):
-    """A function ``X -> logits`` (a float32 NumPy array) for ``model``.
+def predict_chunks(X, n_outputs, budget, feed="numpy"):
+    """``(start, stop)`` row ranges for predicting ``X`` chunk by chunk.
 
-    ``X`` is a float32 array or a SciPy sparse matrix (its product with the
-    first layer's kernel is taken sparse).
+    At most ``budget // n_outputs`` rows each.  For sparse ``X``, ``feed``
+    says how a chunk reaches the network: ``"numpy"`` as a CSR (no other
+    bound), ``"sparse"`` as the backend's sparse tensor (at most
+    :data:`SPARSE_CHUNK_ENTRIES` stored entries, but always one row),
+    ``"dense"`` densified (at most :data:`DENSE_CHUNK_ELEMENTS` values).
+
+    Examples
+    --------
+    >>> list(predict_chunks(np.zeros((5, 2)), n_outputs=3, budget=6))
+    [(0, 2), (2, 4), (4, 5)]
     """
-    stack = dense_stack(model)
-    if stack is None:
-        return backend().inference_function(model)
-    layers = [
-        (_numpy(layer.kernel), _numpy(layer.bias), _NUMPY[activation])
-        for layer, activation in stack
-    ]
+    n_rows = X.shape[0]
+    rows = max(1, budget // max(1, n_outputs))
+    if _sparse.is_sparse(X) and feed == "dense":
+        rows = min(rows, max(1, DENSE_CHUNK_ELEMENTS // max(1, X.shape[1])))
+    elif _sparse.is_sparse(X) and feed == "sparse":
+        indptr = X.indptr
+        start = 0
+        while start < n_rows:
+            # The most rows from ``start`` whose entries fit the budget.
+            fit = np.searchsorted(indptr, indptr[start] + SPARSE_CHUNK_ENTRIES, "right")
+            stop = min(n_rows, start + rows, max(start + 1, int(fit) - 1))
+            yield start, stop
+            start = stop
+        return
+    for start in range(0, n_rows, rows):
+        yield start, min(n_rows, start + rows)
 
-    def predict_logits(X):
+
+class Inference:
+    """Predictions of one fitted network under its loss rule.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The fitted network, ending in logits.  Its weights are read once,
+        here: build a new :class:`Inference` after the weights change.
+    rule : skxent._loss_rules.LossRule
+        The loss's prediction rule.
+    target_type : str
+        The target type seen in fit.
+    """
+
+    def __init__(self, model, rule, target_type):
+        self.rule = rule
+        self.target_type = target_type
+        self.n_outputs = model.outputs[0].shape[-1]
+        stack = dense_stack(model)
+        if stack is None:
+            self._logits = backend().logits_function(model)
+            self._feed = "sparse" if self._logits.takes_sparse else "dense"
+        else:
+            self._layers = [
+                (_numpy(layer.kernel), _numpy(layer.bias), _NUMPY[activation])
+                for layer, activation in stack
+            ]
+            self._logits = self._numpy_logits
+            self._feed = "numpy"
+
+    def _numpy_logits(self, X):
         out = X
-        for kernel, bias, activation in layers:
-            out = np.asarray(out @ kernel)
+        for kernel, bias, activation in self._layers:
+            out = np.asarray(out @ kernel)  # float64: X is cast, a CSR stays sparse
             out += bias
             if activation is not None:
                 out = activation(out)
         return out
 
-    predict_logits.takes_sparse = True  # a CSR times the first kernel
-    return predict_logits
+    def _apply(self, X, method):
+        """``method(logits of each chunk, target_type)``, concatenated."""
+        chunks = list(
+            predict_chunks(X, self.n_outputs, PREDICT_CHUNK_OUTPUTS, self._feed)
+        )
+        if len(chunks) == 1:
+            return method(self._logits(X), self.target_type)
+        return np.concatenate(
+            [method(self._logits(X[a:b]), self.target_type) for a, b in chunks]
+        )
+
+    def logits(self, X):
+        """The network's outputs on ``X``, shape ``(n, n_outputs)``."""
+        return self._apply(X, lambda logits, target_type: np.asarray(logits))
+
+    def decision(self, X):
+        """The loss rule's decision function (see ``LossRule.decision``)."""
+        return self._apply(X, self.rule.decision)
+
+    def proba(self, X):
+        """Class probabilities (see ``LossRule.proba``)."""
+        return self._apply(X, self.rule.proba)
+
+    def predict_codes(self, X):
+        """Predicted class codes, or a 0/1 indicator for multilabel targets."""
+        return self._apply(X, self.rule.predict_codes)

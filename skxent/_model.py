@@ -1,28 +1,41 @@
-"""The Keras side: default network body, output head, loss and optimizer.
+"""The network and what trains it: body, logits head, optimizer, callbacks.
 
-Backend-neutral Keras code: what depends on the backend is in
-:mod:`skxent._backend`.  :mod:`skxent._classifier` imports this module
-inside ``fit``, so that importing, constructing and cloning an estimator
-stay free of Keras and its backend.
+Backend-neutral Keras code (what depends on the backend is in
+:mod:`skxent._backend`; the loss objects are in :mod:`skxent._keras_losses`).
+Imported on the first ``fit`` or ``load``, so that importing, constructing
+and cloning an estimator stay free of Keras and its backend.
 """
 
 import copy
 
-from ._compat import import_keras, unflatten_params
+from . import _sparse
+from ._backend import backend
+from ._keras import import_keras
+from ._keras_losses import make_loss
+from ._params import route
 
 keras = import_keras()  # first: TensorFlow's start-up lines kept off the terminal
-
-from keras import ops  # noqa: E402
 
 __all__ = [
     "ACTIVATIONS",
     "build_model",
+    "compiled_model",
     "dense_stack",
     "dense_stack_model",
     "make_callbacks",
-    "make_loss",
     "make_optimizer",
+    "unflatten_params",
 ]
+
+
+def unflatten_params(items, params):
+    """SciKeras's ``unflatten_params``: build classes with routed parameters.
+
+    Imported on first use: ``scikeras._utils`` imports Keras.
+    """
+    from scikeras._utils import unflatten_params as _unflatten_params
+
+    return _unflatten_params(items, params)
 
 
 def _seeded(initializer, seed):
@@ -136,89 +149,31 @@ def build_model(
     return keras.Model(inputs, logits, name="xent_classifier")
 
 
-@keras.saving.register_keras_serializable(package="skxent")
-class SparseCategoricalCrossentropy(keras.losses.Loss):
-    """Categorical crossentropy on integer targets and logits, with label smoothing.
+def compiled_model(plan, params, hidden_layer_sizes):
+    """A new network for a :class:`~skxent._plan.FitPlan`, compiled to train.
 
-    Equal to ``keras.losses.CategoricalCrossentropy(from_logits=True,
-    label_smoothing=s)`` on the one-hot encoding of the targets, but never
-    builds that encoding: with smoothed targets ``(1 - s) * onehot + s / k``
-    the loss is ``(1 - s) * (-log p_y) + s * mean_j(-log p_j)``.
+    ``params`` are the estimator's parameters, routed ones included.  The
+    one place that decides whether the network takes sparse minibatches:
+    on sparse ``X`` where the backend's layers multiply a sparse tensor.
     """
-
-    def __init__(
-        self,
-        label_smoothing=0.0,
-        name="sparse_categorical_crossentropy",
-        reduction="sum_over_batch_size",
-        dtype=None,
-    ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.label_smoothing = float(label_smoothing)
-
-    def call(self, y_true, y_pred):
-        log_p = ops.log_softmax(y_pred, axis=-1)
-        codes = ops.cast(ops.reshape(y_true, (-1, 1)), "int32")
-        nll = -ops.squeeze(ops.take_along_axis(log_p, codes, axis=-1), axis=-1)
-        if self.label_smoothing == 0.0:
-            return nll
-        smooth = -ops.mean(log_p, axis=-1)
-        return (1.0 - self.label_smoothing) * nll + self.label_smoothing * smooth
-
-    def get_config(self):
-        return {**super().get_config(), "label_smoothing": self.label_smoothing}
-
-
-@keras.saving.register_keras_serializable(package="skxent")
-class SignedHinge(keras.losses.Loss):
-    """Keras's hinge (or squared hinge) on targets that are already -1/+1.
-
-    skxent encodes the hinges' targets as -1/+1 itself, so Keras's check for
-    0/1 labels (an ``ops.cond`` on every batch) has nothing to convert; this
-    loss computes the same values without it.  A conditional in the compiled
-    epoch would also keep it off TensorFlow's faster single-threaded
-    executor (see :mod:`skxent._training`).
-    """
-
-    def __init__(
-        self,
-        squared=False,
-        name=None,
-        reduction="sum_over_batch_size",
-        dtype=None,
-    ):
-        name = name or ("squared_hinge" if squared else "hinge")
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.squared = bool(squared)
-
-    def call(self, y_true, y_pred):
-        y_pred = ops.convert_to_tensor(y_pred)
-        margin = ops.maximum(1.0 - ops.cast(y_true, y_pred.dtype) * y_pred, 0.0)
-        return ops.mean(ops.square(margin) if self.squared else margin, axis=-1)
-
-    def get_config(self):
-        return {**super().get_config(), "squared": self.squared}
-
-
-def make_loss(rule, kwargs):
-    """The Keras loss object for a :class:`~skxent._losses.LossRule`.
-
-    ``kwargs`` come from :func:`skxent._losses.loss_kwargs`.  Categorical
-    crossentropy on integer codes uses Keras's sparse loss, or skxent's own
-    when labels are smoothed (Keras's sparse loss cannot smooth).
-    """
-    kwargs = dict(kwargs)
-    if rule.target == "codes":
-        smoothing = kwargs.pop("label_smoothing")
-        if smoothing == 0.0:
-            return keras.losses.SparseCategoricalCrossentropy(**kwargs)
-        kwargs.pop("from_logits")
-        if kwargs.pop("ignore_class", None) is not None:
-            raise ValueError("ignore_class cannot be combined with label_smoothing.")
-        return SparseCategoricalCrossentropy(label_smoothing=smoothing, **kwargs)
-    if rule.target == "sign":
-        return SignedHinge(squared=rule.name == "squared_hinge", **kwargs)
-    return getattr(keras.losses, rule.keras_class)(**kwargs)
+    model = build_model(
+        plan.meta,
+        body=params["body"],
+        body_params=route(params, "body"),
+        hidden_layer_sizes=hidden_layer_sizes,
+        activation=params["activation"],
+        kernel_initializer=params["kernel_initializer"],
+        seed=plan.init_seed,
+        sparse_input=_sparse.is_sparse(plan.X) and backend().sparse_input,
+    )
+    model.compile(
+        optimizer=make_optimizer(
+            params["optimizer"], params["learning_rate"], route(params, "optimizer")
+        ),
+        loss=make_loss(plan.rule, plan.loss_settings),
+        **route(params, "compile"),
+    )
+    return model
 
 
 def make_optimizer(optimizer, learning_rate, params):

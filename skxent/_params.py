@@ -1,13 +1,53 @@
-"""Routed parameters, as SciKeras spells them: ``optimizer__momentum=0.9``.
+"""The estimator's parameters: their constraints, routed ones, the check at fit.
 
-A parameter named ``prefix__name`` goes to the object ``prefix`` names
-(see :data:`ROUTES`).  :class:`RoutedParamsMixin` keeps such parameters
-through ``get_params``, ``set_params`` and ``clone`` and refuses unknown
-ones at ``fit``, as scikit-learn estimators do not raise in ``__init__``
-or ``set_params``.
+:data:`PARAMETER_CONSTRAINTS` are scikit-learn's constraints of the
+declared parameters.  Routed parameters are spelled as in SciKeras:
+``prefix__name`` goes to the object ``prefix`` names (see :data:`ROUTES`),
+e.g. ``optimizer__momentum=0.9``.  :class:`RoutedParamsMixin` keeps them
+through ``get_params``, ``set_params`` and ``clone`` and checks every
+parameter at ``fit``, as scikit-learn estimators do not raise in
+``__init__`` or ``set_params``.
 """
 
-__all__ = ["ROUTES", "RoutedParamsMixin", "route"]
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from ._loss_rules import ALIASES, LOSSES, check_loss
+
+__all__ = ["PARAMETER_CONSTRAINTS", "ROUTES", "RoutedParamsMixin", "route"]
+
+PARAMETER_CONSTRAINTS = {
+    "hidden_layer_sizes": [
+        "array-like",
+        Interval(Integral, 1, None, closed="left"),
+    ],
+    "activation": [str, callable],
+    "kernel_initializer": [str, dict, HasMethods(["get_config"])],
+    "body": [callable, None],
+    "loss": [
+        StrOptions({"auto", *LOSSES, *ALIASES}),
+        HasMethods(["get_config", "call"]),
+    ],
+    "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    "optimizer": [str, type, HasMethods(["apply_gradients"])],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "validation_split": [Interval(Real, 0, 1, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "shuffle": ["boolean"],
+    "class_weight": [dict, StrOptions({"balanced"}), None],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "callbacks": [list, tuple, None],
+    "warm_start": ["boolean"],
+}
+"""scikit-learn's ``_parameter_constraints`` of :class:`skxent.XentClassifier`."""
 
 ROUTES = ("optimizer", "loss", "fit", "compile", "callbacks", "body")
 """Prefixes of routed parameters, as in SciKeras: ``optimizer__momentum=0.9``
@@ -59,6 +99,20 @@ class RoutedParamsMixin:
         }
         self._set_routed_params(routed)
         return super().set_params(**params)
+
+    def _check_params(self):
+        """Check every parameter; return ``hidden_layer_sizes`` as a list of ints."""
+        if isinstance(self.loss, str):
+            check_loss(self.loss, type(self).__name__)  # lists names, suggests one
+        self._validate_params()
+        self._check_routed_params()
+        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
+        if sizes.ndim != 1 or sizes.dtype.kind not in "iu" or (sizes <= 0).any():
+            raise ValueError(
+                "hidden_layer_sizes must be positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return [int(s) for s in sizes]
 
     def _check_routed_params(self):
         """Refuse a parameter that is neither declared nor routed."""

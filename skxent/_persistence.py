@@ -41,7 +41,7 @@ import zlib
 
 import numpy as np
 
-from ._compat import import_keras
+from ._keras import import_keras
 from ._version import __version__
 
 __all__ = ["read", "save", "write_atomically"]
@@ -283,8 +283,9 @@ def read(path, estimator_class, *, stacklevel=2):
 def _restore(meta, model_bytes, estimator_class):
     keras = import_keras()
 
-    from . import _inference, _model  # noqa: F401 (_model registers Keras objects)
-    from ._losses import LOSSES
+    # _keras_losses registers skxent's Keras losses, which a file may name.
+    from . import _keras_losses  # noqa: F401
+    from ._loss_rules import LOSSES
     from ._params import ROUTES
     from ._targets import TargetEncoder
 
@@ -321,10 +322,7 @@ def _restore(meta, model_bytes, estimator_class):
             ) from None
 
     _check_consistent(fitted, encoder, model, LOSSES)
-    vars(estimator).update(fitted)
-    estimator.model_ = model
-    estimator.target_encoder_ = encoder
-    estimator._logits_fn = _inference.logits_function(model)
+    estimator._set_fitted({**fitted, "target_encoder_": encoder}, model)
     return estimator
 
 

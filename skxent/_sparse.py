@@ -6,15 +6,15 @@ them:
 * host side, NumPy and SciPy only: :func:`as_csr` turns whatever scipy
   sparse matrix or array the caller passed into the one form training
   needs, without touching the caller's object; :func:`nnz_bound` sizes the
-  static buffers of a minibatch; :func:`csr_parts` hands out the three CSR
-  arrays;
-* graph side, ``keras.ops`` only (so it traces into a ``tf.function`` and
-  under ``jax.jit``, every output of a static shape): :func:`gather_rows`
-  pulls the entries of a minibatch's rows out of the CSR arrays, padded to
-  ``nnz_bound`` entries; :func:`densify` scatters them into a dense batch
-  and :func:`to_backend_sparse` makes the backend's sparse tensor of them
-  (``tf.SparseTensor``, ``jax.experimental.sparse.BCOO``; a dense batch on
-  a backend without sparse support, such as PyTorch).
+  static buffers of a minibatch; :func:`feature_parts` hands out the
+  arrays an epoch takes;
+* graph side, written with ``keras.ops`` (so it traces into a
+  ``tf.function`` and under ``jax.jit``, every output of a static shape):
+  :func:`gather_rows` pulls the entries of a minibatch's rows out of the
+  CSR arrays, padded to ``nnz_bound`` entries; :func:`densify` scatters
+  them into a dense batch.  The backend's own sparse tensor of them
+  (``tf.SparseTensor``, a JAX ``BCOO``) is its program's ``sparse_batch``
+  (:mod:`skxent._backend._base`).
 
 Keras is imported inside the graph-side functions only, so importing this
 module (and skxent) stays free of TensorFlow.
@@ -25,38 +25,16 @@ from scipy import sparse
 from sklearn.utils import assert_all_finite
 
 __all__ = [
-    "SPARSE_FIRST_LAYER",
     "as_csr",
     "batch_features",
-    "csr_parts",
     "densify",
     "feature_parts",
     "gather_rows",
     "is_sparse",
     "nnz_bound",
-    "predict_chunks",
-    "to_backend_sparse",
 ]
 
-SPARSE_FIRST_LAYER = True
-"""Whether a network fit on sparse ``X`` takes sparse minibatches.
-
-True: the network's input is ``keras.Input(sparse=True)`` and its first
-layer multiplies the sparse batch (Keras's ``Dense`` does), which measured
-much faster than densifying each minibatch (see ``docs/user_guide.md``,
-"Sparse input").  False densifies each minibatch instead; kept for that
-measurement."""
-
 _INT32_MAX = np.iinfo(np.int32).max
-
-# Elements (rows x features) of a dense chunk made from sparse X at predict
-# time, for a network that takes dense input: 64 MiB of float32.
-DENSE_CHUNK_ELEMENTS = 2**24
-
-# Stored entries of a sparse chunk at predict time: Keras's Dense gathers a
-# kernel row per entry, 50 MiB for 100 units (a 52,000-row chunk of 30
-# entries a row took 870 MB above the fit's peak).
-SPARSE_CHUNK_ENTRIES = 2**17
 
 
 def is_sparse(X):
@@ -140,11 +118,6 @@ def as_csr(X):
     return csr
 
 
-def csr_parts(csr):
-    """The ``(indptr, indices, data)`` arrays of a CSR from :func:`as_csr`."""
-    return csr.indptr, csr.indices, csr.data
-
-
 def nnz_bound(indptr, batch_size):
     """The most stored entries any ``batch_size`` rows can hold.
 
@@ -218,43 +191,6 @@ def densify(batch_rows, columns, values, n_rows, n_features):
     return ops.reshape(dense, (-1, n_features))  # a static feature count
 
 
-def to_backend_sparse(batch_rows, columns, values, n_rows, n_features):
-    """The batch as the backend's sparse tensor, or dense where it has none.
-
-    ``tf.SparseTensor`` on TensorFlow and ``jax.experimental.sparse.BCOO``
-    on JAX (Keras's ``Dense`` multiplies both without densifying); on any
-    other backend (PyTorch) the dense batch of :func:`densify`.  The
-    ``tf.SparseTensor`` is canonical (the padding is dropped: TensorFlow
-    graphs need no static sizes); the BCOO keeps its static size, padding
-    included (zeros at ``(0, 0)``, which BCOO sums away).
-    """
-    import keras
-    from keras import ops
-
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        # TensorFlow's sparse ops want ordered coordinates without repeats,
-        # which the rows' own entries are (a canonical CSR's, row by row):
-        # drop the padding, and explicit zeros with it.
-        keep = tf.not_equal(values, 0)
-        coordinates = tf.cast(tf.stack([batch_rows, columns], axis=1), tf.int64)
-        shape = tf.cast(tf.stack([n_rows, n_features]), tf.int64)
-        batch = tf.SparseTensor(
-            tf.boolean_mask(coordinates, keep), tf.boolean_mask(values, keep), shape
-        )
-        # The feature count is static: Keras's layers read it from the shape.
-        batch.set_shape([None, n_features])
-        return batch
-    if backend == "jax":
-        from jax.experimental import sparse as jax_sparse
-
-        coordinates = ops.stack([batch_rows, columns], axis=1)
-        return jax_sparse.BCOO((values, coordinates), shape=(n_rows, n_features))
-    return densify(batch_rows, columns, values, n_rows, n_features)
-
-
 def feature_parts(X, batch_size):
     """The arrays an epoch takes for ``X``: ``(X,)``, or a CSR's and a bound.
 
@@ -265,16 +201,16 @@ def feature_parts(X, batch_size):
     if not is_sparse(X):
         return (X,)
     bound = nnz_bound(X.indptr, batch_size)
-    return (*csr_parts(X), np.asarray(bound, dtype=X.indptr.dtype))
+    return (X.indptr, X.indices, X.data, np.asarray(bound, dtype=X.indptr.dtype))
 
 
-def batch_features(parts, rows, n_features, as_sparse, bound=None):
+def batch_features(parts, rows, n_features, as_sparse=None, bound=None):
     """The minibatch of rows ``rows`` from :func:`feature_parts`' arrays.
 
-    A dense batch from dense parts; from a CSR's, the backend's sparse
-    tensor when ``as_sparse`` (:func:`to_backend_sparse`), else a dense
-    batch (:func:`densify`).  ``keras.ops`` only, for any backend's loop;
-    under ``jax.jit`` pass the bound as a Python int in ``bound``.
+    A dense batch from dense parts; from a CSR's, ``as_sparse(entries...)``
+    (a program's ``sparse_batch``) where given, else a dense batch
+    (:func:`densify`).  ``keras.ops`` only, for any backend's loop; under
+    ``jax.jit`` pass the bound as a Python int in ``bound``.
     """
     from keras import ops
 
@@ -284,37 +220,4 @@ def batch_features(parts, rows, n_features, as_sparse, bound=None):
     entries = gather_rows(
         indptr, indices, data, rows, traced_bound if bound is None else bound
     )
-    make = to_backend_sparse if as_sparse else densify
-    return make(*entries, ops.shape(rows)[0], n_features)
-
-
-def predict_chunks(X, n_outputs, budget, densified=False):
-    """``(start, stop)`` row ranges for predicting ``X`` chunk by chunk.
-
-    At most ``budget // n_outputs`` rows each.  A chunk of sparse ``X`` fed
-    as a sparse tensor holds at most :data:`SPARSE_CHUNK_ENTRIES` stored
-    entries (Keras's ``Dense`` gathers one row of its kernel per entry); a
-    chunk densified for a network with dense input
-    (``densified=True``) at most :data:`DENSE_CHUNK_ELEMENTS` values.
-
-    Examples
-    --------
-    >>> list(predict_chunks(np.zeros((5, 2)), n_outputs=3, budget=6))
-    [(0, 2), (2, 4), (4, 5)]
-    """
-    n_rows = X.shape[0]
-    rows = max(1, budget // max(1, n_outputs))
-    if is_sparse(X) and densified:
-        rows = min(rows, max(1, DENSE_CHUNK_ELEMENTS // max(1, X.shape[1])))
-    elif is_sparse(X):
-        indptr = X.indptr
-        start = 0
-        while start < n_rows:
-            # The most rows from ``start`` whose entries fit the budget.
-            fit = np.searchsorted(indptr, indptr[start] + SPARSE_CHUNK_ENTRIES, "right")
-            stop = min(n_rows, start + rows, max(start + 1, int(fit) - 1))
-            yield start, stop
-            start = stop
-        return
-    for start in range(0, n_rows, rows):
-        yield start, min(n_rows, start + rows)
+    return (as_sparse or densify)(*entries, ops.shape(rows)[0], n_features)

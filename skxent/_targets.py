@@ -5,7 +5,7 @@ and turns it into *class codes*: integers ``0..k-1`` of shape ``(n,)`` for
 binary and multiclass targets (whatever the labels were: ints, strings,
 bools, pandas categories or a one-hot matrix, dense or scipy sparse), or a
 0/1 indicator matrix ``(n, k)`` for multilabel targets. The loss then
-decides how codes become training targets (see :mod:`skxent._losses`), and
+decides how codes become training targets (see :mod:`skxent._loss_rules`), and
 :meth:`TargetEncoder.inverse_transform` turns predicted codes back into the
 caller's labels.
 """
@@ -14,9 +14,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-__all__ = ["TargetEncoder", "is_onehot"]
+__all__ = ["TargetEncoder", "column_to_1d", "is_onehot"]
 
 
 def is_onehot(y):
@@ -276,4 +276,11 @@ def _as_array(y):
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
+    return y
+
+
+def column_to_1d(y):
+    """Ravel a column vector ``y`` with scikit-learn's DataConversionWarning."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        return column_or_1d(y, warn=True)
     return y

@@ -2,8 +2,8 @@
 
 On small tabular data nearly all of ``Model.fit``'s time is per-step
 overhead (its data adapter, iterator and per-batch callback calls), not
-arithmetic.  Each backend module (:mod:`skxent._backend`) offers instead
-a :class:`Program`: one compiled call per epoch over in-memory arrays.  A
+arithmetic.  Each backend (:mod:`skxent._backend`) offers instead a
+``Program``: one compiled call per epoch over in-memory arrays.  A
 program depends only on the network's architecture and the training
 settings, never on the weights or the data, so programs are kept in a
 small cache (:data:`PROGRAMS`) and every fit of the same configuration -
@@ -27,7 +27,7 @@ import numpy as np
 
 from . import _sparse
 from ._backend import backend, backend_name
-from ._compat import import_keras
+from ._keras import import_keras
 from ._model import dense_stack, dense_stack_model
 
 keras = import_keras()  # quietly, whichever skxent module is first
@@ -243,38 +243,31 @@ def _template(model):
     return template
 
 
-def train(
-    model,
-    X,
-    targets,
-    weights,
-    *,
-    train,
-    val,
-    epochs,
-    first_epoch,
-    batch_size,
-    shuffle,
-    seed,
-    verbose,
-    callbacks,
-    fit_params,
-    compile_params,
-):
-    """Train ``model`` for ``epochs`` epochs; return the history dict.
+def train(model, plan, *, callbacks, verbose, fit_params, compile_params):
+    """Train ``model`` as ``plan`` (a :class:`~skxent._plan.FitPlan`) says.
 
-    ``train`` and ``val`` are row indices (``val`` may be None).  Epochs are
-    numbered from ``first_epoch`` for shuffling, so that ``warm_start`` and
+    Returns this call's history dict.  ``callbacks`` are fresh Keras
+    callbacks for this fit (the plan's stopping rule is added here);
+    ``fit_params`` and ``compile_params`` are the routed ``fit__*`` and
+    ``compile__*`` parameters.  Epochs are numbered from
+    ``plan.first_epoch`` for shuffling, so that ``warm_start`` and
     ``partial_fit`` continue the sequence of a fit instead of repeating it.
     """
-    data = (X, targets, weights)
-    train_data = data if val is None else tuple(a[train] for a in data)
-    val_data = None if val is None else tuple(a[val] for a in data)
+    data = (plan.X, plan.targets, plan.weights)
+    train_data = (
+        data if plan.val_rows is None else tuple(a[plan.train_rows] for a in data)
+    )
+    val_data = None if plan.val_rows is None else tuple(a[plan.val_rows] for a in data)
     n_rows = train_data[0].shape[0]
-    batch_size = min(batch_size, n_rows)
+    batch_size, epochs = plan.batch_size, plan.epochs
+    callbacks = list(callbacks)
+    if plan.stopping is not None:
+        callbacks.append(PlateauStop(**vars(plan.stopping)))
 
     def order(epoch):
-        return epoch_order(n_rows, seed, first_epoch + epoch, shuffle)
+        return epoch_order(
+            n_rows, plan.shuffle_seed, plan.first_epoch + epoch, plan.shuffle
+        )
 
     if model_fit_reason(callbacks, fit_params, compile_params) is not None:
         return _fit_with_keras(
@@ -282,7 +275,7 @@ def train(
             callbacks, fit_params,
         )  # fmt: skip
 
-    engine = backend()
+    program_class = backend()
     # A program loads the optimizer's state from the model (or trains the
     # model itself, for a network whose programs are not shared); the
     # shared programs' templates are built with theirs, in _template.
@@ -294,11 +287,11 @@ def train(
         "validation_batch": max(batch_size, VALIDATION_BATCH),
     }
     key = None
-    if getattr(engine.Program, "shareable", True):
+    if program_class.shareable:
         key = program_key(model, batch_size, val_data is not None)
 
     def build():
-        return engine.Program(model if key is None else _template(model), **settings)
+        return program_class(model if key is None else _template(model), **settings)
 
     # Callbacks that may read the weights or set the learning rate between
     # epochs get the program's state each epoch; otherwise once, at the end.

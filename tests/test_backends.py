@@ -133,6 +133,7 @@ def test_a_rows_probabilities_do_not_depend_on_its_batch(moons, body):
     assert clf.decision_function(X[:1]).shape == (1,)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("other", OTHER_BACKENDS)
 @pytest.mark.timeout(300)
 def test_a_model_saved_under_one_backend_loads_under_another(moons, other, tmp_path):
@@ -166,6 +167,7 @@ def test_a_model_saved_under_one_backend_loads_under_another(moons, other, tmp_p
     [p for p in OTHER_BACKENDS if p.values[0] != "tensorflow"]
     + ([BACKEND] if BACKEND != "tensorflow" else []),
 )
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_jax_and_torch_never_import_tensorflow(other):
     out = run_python(
@@ -191,6 +193,7 @@ def test_jax_and_torch_never_import_tensorflow(other):
     assert out.split()[-2:] == [other, "False"]
 
 
+@pytest.mark.slow
 def test_an_unsupported_backend_is_refused_with_what_to_do():
     out = run_python(
         """

@@ -36,6 +36,7 @@ def table_rows(out):
     }
 
 
+@pytest.mark.slow
 def test_quick_import_run_prints_table_with_ratios_and_goals(tmp_path):
     raw = tmp_path / "results.json"
     out = run("--only", "import", "--contenders", "skxent", "mlp", "--json", str(raw))
@@ -60,6 +61,7 @@ def test_quick_import_run_prints_table_with_ratios_and_goals(tmp_path):
     assert results["import"]["skxent"]["tensorflow"]["tensorflow_imported"] is False
 
 
+@pytest.mark.slow
 def test_a_failing_row_is_an_error_row_and_the_run_goes_on():
     # No Keras backend is called "nonsense": skxent's fit fails in its child.
     out = run(

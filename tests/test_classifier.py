@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tensorflow.python.framework import config as tf_config
 
-from skxent import XentClassifier, _fitting
+from skxent import XentClassifier, _plan
 from skxent.demo import TUTORIAL_PARAMS as TUTORIAL
 from skxent.demo import tutorial_blobs, tutorial_circles
 
@@ -178,7 +178,7 @@ def test_explicit_loss_gets_matching_output_layer(loss, n_classes, n_outputs):
 
 
 def test_label_smoothing_matches_keras_on_onehot_targets():
-    from skxent._model import SparseCategoricalCrossentropy
+    from skxent._keras_losses import SparseCategoricalCrossentropy
 
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(6, 4)).astype("float32")
@@ -272,6 +272,7 @@ def test_pickle_fitted_and_unfitted(circles):
     assert copy.deepcopy(clf).score(X_test, _) == clf.score(X_test, _)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_import_construct_and_clone_do_not_import_tensorflow():
     code = (
@@ -313,6 +314,7 @@ def test_same_seed_same_model_distinct_random_states_differ(moons):
     assert not np.array_equal(c.predict_proba(X), d.predict_proba(X))
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_same_seed_same_probabilities_in_a_new_process(moons):
     X, y = moons
@@ -360,7 +362,7 @@ def test_class_weight_shifts_predictions(moons):
 
 def test_validation_split_is_shuffled_and_stratified():
     sorted_codes = np.repeat([0, 1, 2], 50)
-    train, val = _fitting.split(sorted_codes, 0.2, seed=0, target_type="multiclass")
+    train, val = _plan.split(sorted_codes, 0.2, seed=0, target_type="multiclass")
     assert len(val) == 30 and len(train) == 120
     assert np.bincount(sorted_codes[val]).tolist() == [10, 10, 10]
     assert not np.array_equal(val, np.arange(120, 150))
@@ -421,12 +423,12 @@ def test_body_must_end_flat():
 
 
 def test_inference_in_chunks_matches_one_call(blobs, monkeypatch):
-    import skxent._classifier
+    import skxent._inference
 
     clf, X_test, _ = blobs
     full = clf.predict_proba(X_test)
     # Four outputs per row: three rows per call of the compiled function.
-    monkeypatch.setattr(skxent._classifier, "PREDICT_CHUNK_OUTPUTS", 12)
+    monkeypatch.setattr(skxent._inference, "PREDICT_CHUNK_OUTPUTS", 12)
     np.testing.assert_allclose(clf.predict_proba(X_test), full, rtol=1e-6)
     np.testing.assert_array_equal(clf.predict(X_test), full.argmax(axis=1))
     assert clf.decision_function(X_test).shape == (len(X_test), 4)

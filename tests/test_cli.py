@@ -47,6 +47,7 @@ def png_size(path):
     return struct.unpack(">II", path.read_bytes()[16:24])
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_console_script_and_module_entry_points(tmp_path):
     (script,) = entry_points(group="console_scripts", name="skxent")
@@ -62,6 +63,7 @@ def demo(tmp_path_factory):
     return run_skxent(["demo", "--out", str(out)], out.parent), out
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_demo_prints_its_own_lines_only_and_writes_four_figures(demo):
     run, out = demo
@@ -88,6 +90,7 @@ def test_demo_prints_its_own_lines_only_and_writes_four_figures(demo):
     ]
 
 
+@pytest.mark.slow
 def test_demo_figures_are_big_enough_for_a_slide(demo):
     _, out = demo
     for path in out.glob("*.png"):
@@ -95,6 +98,7 @@ def test_demo_figures_are_big_enough_for_a_slide(demo):
         assert width >= 1000 and height >= 600, path.name
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_compare_prints_its_own_lines_only(table, tmp_path):
     args = ["compare", str(table), "--target", "label", "--cv", "2", "--epochs", "2"]

@@ -19,7 +19,7 @@ from sklearn.datasets import make_blobs
 from sklearn.model_selection import GridSearchCV
 
 from skxent import XentClassifier
-from skxent._losses import LOSSES
+from skxent._loss_rules import LOSSES
 
 QUICK = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=32, random_state=0)
 # How long the main thread waits for concurrent work before calling it a hang.
@@ -80,6 +80,7 @@ def sequential_losses():
     return {loss: fit_and_predict(loss) for loss in LOSSES}
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(2 * HANG)
 def test_threads_fit_every_loss_at_once(sequential_losses):
     # Keras's hinges once deadlocked TensorFlow's single-threaded executor
@@ -173,6 +174,7 @@ def test_grid_search_over_losses_in_two_threads(sequential_loss_search):
     assert_same_search(grid, sequential_loss_search)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(2 * HANG)
 def test_grid_search_in_two_processes(sequential_search):
     # Seeded fits are bitwise reproducible across processes, so the loky
@@ -208,12 +210,14 @@ def search_on_a_local_cluster(grid, n_workers, threads_per_worker):
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(2 * HANG)
 def test_grid_search_on_a_dask_cluster(sequential_search):
     grid = in_a_thread(search_on_a_local_cluster, SEARCH_GRID, 2, 1)
     assert_same_search(grid, sequential_search)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(2 * HANG)
 def test_grid_search_over_losses_on_a_dask_worker_with_two_threads(
     sequential_loss_search,

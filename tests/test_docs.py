@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds the docs
+
 for module in (
     "sphinx",
     "sphinx_gallery",

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs every example
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 # What each example must print (regular expressions searched in its output),

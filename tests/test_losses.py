@@ -9,7 +9,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skxent import XentClassifier
-from skxent._losses import LOSSES
+from skxent._loss_rules import LOSSES
 
 # One small configuration shared by every loss.
 SHARED = dict(

@@ -242,7 +242,7 @@ def _set(section, key, value):
             id="invalid_param",
         ),
         pytest.param(
-            lambda p: _rewrite(p, _set("fitted", "_logits_fn", 1)),
+            lambda p: _rewrite(p, _set("fitted", "_inference", 1)),
             "not a fitted attribute",
             id="private_attribute",
         ),

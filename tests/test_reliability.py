@@ -23,7 +23,7 @@ from tensorflow.python.eager import context as tf_context
 from tensorflow.python.framework import config as tf_config
 
 from skxent import XentClassifier
-from skxent._losses import LOSSES
+from skxent._loss_rules import LOSSES
 
 QUICK = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=32, random_state=0)
 

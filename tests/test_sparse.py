@@ -18,7 +18,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MultiLabelBinarizer, OneHotEncoder
 
 import skxent
+import skxent._inference
 from skxent import XentClassifier, _sparse
+from skxent._backend import backend
 
 # The network takes sparse input where the backend has sparse tensors.
 SPARSE_INPUT = keras.backend.backend() != "torch"
@@ -114,17 +116,19 @@ def test_nnz_bound_is_the_largest_rows_lengths():
 
 
 def test_predict_chunks_bound_rows_entries_and_dense_chunks(monkeypatch):
+    from skxent import _inference
+
     X = _sparse.as_csr(sparse.random(50, 40, density=0.2, random_state=0))
-    monkeypatch.setattr(_sparse, "SPARSE_CHUNK_ENTRIES", 30)
-    monkeypatch.setattr(_sparse, "DENSE_CHUNK_ELEMENTS", 400)
-    for densified, most in ((False, None), (True, 10)):
-        chunks = list(_sparse.predict_chunks(X, 3, 60, densified))
+    monkeypatch.setattr(_inference, "SPARSE_CHUNK_ENTRIES", 30)
+    monkeypatch.setattr(_inference, "DENSE_CHUNK_ELEMENTS", 400)
+    for feed, most in (("sparse", None), ("dense", 10), ("numpy", 20)):
+        chunks = list(_inference.predict_chunks(X, 3, 60, feed))
         assert chunks[0][0] == 0 and chunks[-1][1] == 50
         assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))
         assert max(stop - start for start, stop in chunks) == most or not most
         for start, stop in chunks:
             assert stop - start <= 20
-            if not densified:
+            if feed == "sparse":
                 assert X[start:stop].nnz <= 30 or stop - start == 1
 
 
@@ -135,14 +139,14 @@ def test_predict_chunks_bound_rows_entries_and_dense_chunks(monkeypatch):
 @pytest.mark.parametrize("compiled", [False, True])
 def test_gather_rows_gives_the_rows_padded_with_zeros(compiled):
     X = _sparse.as_csr(_problem()[0])
-    parts = [tf.constant(a) for a in _sparse.csr_parts(X)]
+    parts = [tf.constant(a) for a in (X.indptr, X.indices, X.data)]
     rows = np.array([3, 7, 0, 119, 7], np.int32)  # an empty row, a repeat
     bound = _sparse.nnz_bound(X.indptr, 8)  # more than these rows hold
 
     def batch(rows):
         entries = _sparse.gather_rows(*parts, rows, bound)
         dense = _sparse.densify(*entries, tf.shape(rows)[0], X.shape[1])
-        st = _sparse.to_backend_sparse(*entries, tf.shape(rows)[0], X.shape[1])
+        st = backend().sparse_batch(*entries, tf.shape(rows)[0], X.shape[1])
         return entries, dense, tf.sparse.sparse_dense_matmul(st, tf.eye(X.shape[1]))
 
     if compiled:
@@ -156,6 +160,7 @@ def test_gather_rows_gives_the_rows_padded_with_zeros(compiled):
     assert (val.numpy()[n:] == 0).all() and (row.numpy()[n:] == 0).all()
 
 
+@pytest.mark.slow
 def test_batch_and_sparse_forward_run_under_jax():
     pytest.importorskip("jax")
     script = textwrap.dedent(
@@ -165,6 +170,7 @@ def test_batch_and_sparse_forward_run_under_jax():
         from scipy import sparse
         from jax.experimental.sparse import BCOO
         from skxent import _sparse
+        from skxent._backend import backend
 
         X = _sparse.as_csr(sparse.random(40, 12, density=0.3, random_state=0))
         inputs = keras.Input(shape=(12,), sparse=True)
@@ -175,7 +181,8 @@ def test_batch_and_sparse_forward_run_under_jax():
         bound = int(bound)
 
         def batch(rows, as_sparse):
-            return _sparse.batch_features(parts, rows, 12, as_sparse, bound)
+            make = backend().sparse_batch if as_sparse else None
+            return _sparse.batch_features(parts, rows, 12, make, bound)
 
         rows = np.array([5, 1, 39, 0, 5, 7, 2, 3], np.int32)
         assert isinstance(batch(rows, True), BCOO)
@@ -253,7 +260,7 @@ def test_fit_and_predict_never_densify_the_matrix(problem, monkeypatch):
     for cls in (sparse.csr_matrix, sparse.coo_matrix, sparse.csc_matrix):
         monkeypatch.setattr(cls, "toarray", refusing(cls.toarray))
         monkeypatch.setattr(cls, "todense", refusing(cls.todense))
-    monkeypatch.setattr(skxent._classifier, "PREDICT_CHUNK_OUTPUTS", 30)
+    monkeypatch.setattr(skxent._inference, "PREDICT_CHUNK_OUTPUTS", 30)
     clf = XentClassifier(**QUICK).fit(sparse.coo_matrix(X), y)
     assert clf.predict(sparse.csr_matrix(X)).shape == (len(y),)
 
@@ -271,7 +278,7 @@ def test_a_dense_network_predicts_sparse_x_in_bounded_chunks(
         return toarray(self, *args, **kwargs)
 
     monkeypatch.setattr(sparse.csr_matrix, "toarray", record)
-    monkeypatch.setattr(_sparse, "DENSE_CHUNK_ELEMENTS", 25 * X.shape[1])
+    monkeypatch.setattr(skxent._inference, "DENSE_CHUNK_ELEMENTS", 25 * X.shape[1])
     # The default network multiplies the CSR by its first kernel: no chunk
     # is densified at all.
     proba = dense.predict_proba(sparse.csr_matrix(X))

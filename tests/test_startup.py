@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from skxent._compat import _quietly, _without_start_up_lines
+from skxent._keras import _quietly, _without_start_up_lines
 
 # Lines TensorFlow prints at start-up (which of them depends on the machine).
 START_UP = re.compile(
@@ -53,6 +53,7 @@ def run_python(args, tmp_path, **env):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_fit_save_load_and_loky_workers_print_no_start_up_lines(tmp_path):
     run = run_python(["-c", FIT_IN_AND_OUT_OF_PROCESS], tmp_path)
@@ -62,6 +63,7 @@ def test_fit_save_load_and_loky_workers_print_no_start_up_lines(tmp_path):
     assert run.stderr == ""
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_a_user_who_sets_the_log_level_gets_tensorflows_lines(tmp_path):
     code = "import tensorflow as tf; tf.config.list_physical_devices()"

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from skxent import TargetEncoder
-from skxent._losses import LOSSES, loss_kwargs, resolve_loss
+from skxent._loss_rules import LOSSES, loss_kwargs, resolve_loss
 
 
 @pytest.mark.parametrize(

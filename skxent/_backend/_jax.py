@@ -15,23 +15,9 @@ import numpy as np
 from jax.experimental import sparse as jax_sparse
 
 from .. import _sparse
+from . import _base
 
-__all__ = [
-    "SPARSE_INPUT",
-    "Program",
-    "inference_function",
-    "model_fit_reason",
-    "sparse_tensor",
-]
-
-SPARSE_INPUT = True
-"""Keras's layers take a ``BCOO``: a network fit on sparse ``X`` gets sparse
-minibatches."""
-
-
-def sparse_tensor(csr):
-    """A SciPy CSR chunk as the tensor a network with sparse input takes."""
-    return jax_sparse.BCOO.from_scipy_sparse(csr)
+__all__ = ["Program"]
 
 
 def _arrays(data, batch_size):
@@ -49,29 +35,53 @@ def _arrays(data, batch_size):
     return (arrays, *(jnp.asarray(a) for a in rest)), bound
 
 
-def model_fit_reason():
-    """Why training must go through ``Model.fit`` here, or None."""
-    return None
-
-
 def _values(variables):
     return [v.value for v in variables]
 
 
-class Program:
+class Program(_base.Program):
     """A compiled stateless epoch for ``template``'s architecture."""
 
     exclusive = False
+    sparse_input = True  # Keras's layers take a BCOO
 
-    def __init__(self, template, *, batch_size, validation, validation_batch):
-        self.template = template
-        self.batch_size = batch_size
-        self.validation = validation
-        self.validation_batch = validation_batch
+    def __init__(self, template, **settings):
+        super().__init__(template, **settings)
         self._metrics = _values(template.metrics_variables)
         self._n_features = template.input_shape[-1]
-        self._sparse_input = bool(template.inputs[0].sparse)
+        self._as_sparse = self.sparse_batch if template.inputs[0].sparse else None
         self.run = jax.jit(self._epoch, static_argnums=(4,))
+
+    @staticmethod
+    def sparse_tensor(csr):
+        return jax_sparse.BCOO.from_scipy_sparse(csr)
+
+    @staticmethod
+    def sparse_batch(batch_rows, columns, values, n_rows, n_features):
+        """A ``BCOO`` of the batch's entries, padding included.
+
+        The padding (zeros at ``(0, 0)``, which BCOO sums away) keeps the
+        static size ``jax.jit`` needs.
+        """
+        coordinates = jnp.stack([batch_rows, columns], axis=1)
+        return jax_sparse.BCOO((values, coordinates), shape=(n_rows, n_features))
+
+    @classmethod
+    def compile_logits(cls, model):
+        """Weights read once, when the function is made; compiled per batch shape."""
+        trainable = _values(model.trainable_variables)
+        non_trainable = _values(model.non_trainable_variables)
+
+        @jax.jit
+        def logits(trainable, non_trainable, x):
+            return model.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+        def predict_logits(x):
+            if not isinstance(x, jax_sparse.BCOO):
+                x = jnp.asarray(x)
+            return np.asarray(logits(trainable, non_trainable, x))
+
+        return predict_logits
 
     def start(self, model, train, val):
         """A session training ``model`` on ``train`` (and ``val``) arrays."""
@@ -81,7 +91,7 @@ class Program:
 
     def _features(self, parts, rows, bound):
         return _sparse.batch_features(
-            parts, rows, self._n_features, self._sparse_input, bound
+            parts, rows, self._n_features, self._as_sparse, bound
         )
 
     def _step(self, state, x, y, sample_weight):
@@ -189,28 +199,3 @@ class _Session:
         ):
             for variable, value in zip(variables, values, strict=True):
                 variable.assign(value)
-
-
-def inference_function(model):
-    """A compiled ``X -> logits`` function over float32 batches.
-
-    The weights are read once, when the function is made (after a fit or a
-    load); JAX compiles once per batch shape.
-    """
-    trainable = _values(model.trainable_variables)
-    non_trainable = _values(model.non_trainable_variables)
-    takes_sparse = bool(model.inputs[0].sparse)
-
-    @jax.jit
-    def logits(trainable, non_trainable, x):
-        return model.stateless_call(trainable, non_trainable, x, training=False)[0]
-
-    def predict_logits(X):
-        if _sparse.is_sparse(X):
-            X = sparse_tensor(X) if takes_sparse else jnp.asarray(X.toarray())
-        else:
-            X = jnp.asarray(X)
-        return np.asarray(logits(trainable, non_trainable, X))
-
-    predict_logits.takes_sparse = takes_sparse
-    return predict_logits

@@ -18,41 +18,30 @@ executor when two threads train at once.
 """
 
 import contextlib
+import functools
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from .. import _sparse
-from .._compat import single_threaded_executor
+from . import _base
 
-__all__ = [
-    "SPARSE_INPUT",
-    "Program",
-    "inference_function",
-    "model_fit_reason",
-    "sparse_tensor",
-]
+try:  # a private name: without it, functions run on the default executor
+    from tensorflow.python.eager.context import function_executor_type
+except ImportError:
+    function_executor_type = None
 
-SPARSE_INPUT = True
-"""Keras's layers take a ``tf.SparseTensor``: a network fit on sparse ``X``
-gets sparse minibatches."""
+__all__ = ["Program"]
 
 # Ops that run a nested function.  TensorFlow's single-threaded executor
 # deadlocks when two threads run graphs holding them at once (Keras's own
 # hinge losses hold a StatelessIf); such graphs run on the default executor.
-# The epoch's own ``While`` is safe, and measured so.
+# The epoch's own ``While`` is safe (tests/test_concurrency.py).
 _NESTED_CALL_OPS = frozenset(
     {"If", "StatelessIf", "Case", "StatelessCase", "PartitionedCall"}
     | {"StatefulPartitionedCall"}
 )
-
-
-def model_fit_reason():
-    """Why training must go through ``Model.fit`` here, or None."""
-    if tf.distribute.has_strategy():
-        return "a tf.distribute strategy is in scope"
-    return None
 
 
 def runs_nested_functions(concrete_function):
@@ -140,30 +129,73 @@ def _tensors(data, batch_size):
     return tuple(tf.constant(a) for a in parts), *(tf.constant(a) for a in rest)
 
 
-def sparse_tensor(csr):
-    """A SciPy CSR chunk as the tensor a network with sparse input takes."""
-    coo = csr.tocoo()
-    return tf.SparseTensor(
-        np.stack([coo.row, coo.col], axis=1).astype(np.int64),
-        coo.data,
-        np.array(coo.shape, np.int64),
-    )
-
-
-class Program:
+class Program(_base.Program):
     """A compiled epoch over ``template``'s variables (see the module doc)."""
 
     exclusive = True
+    sparse_input = True  # Keras's layers take a tf.SparseTensor
 
-    def __init__(self, template, *, batch_size, validation, validation_batch):
-        self.template = template
-        self.batch_size = batch_size
-        self.validation = validation
-        self.validation_batch = validation_batch
+    def __init__(self, template, **settings):
+        super().__init__(template, **settings)
         self.update = _plain_adam_update(
             template.optimizer, template.trainable_variables
         )
         self.runs = {}  # data signature -> traced epoch
+
+    @classmethod
+    def model_fit_reason(cls):
+        if tf.distribute.has_strategy():
+            return "a tf.distribute strategy is in scope"
+        return None
+
+    @staticmethod
+    def sparse_tensor(csr):
+        coo = csr.tocoo()
+        return tf.SparseTensor(
+            np.stack([coo.row, coo.col], axis=1).astype(np.int64),
+            coo.data,
+            np.array(coo.shape, np.int64),
+        )
+
+    @staticmethod
+    def sparse_batch(batch_rows, columns, values, n_rows, n_features):
+        """A canonical ``tf.SparseTensor`` of the batch's entries.
+
+        TensorFlow's sparse ops want ordered coordinates without repeats,
+        which the rows' own entries are (a canonical CSR's, row by row):
+        the padding is dropped, and explicit zeros with it.
+        """
+        keep = tf.not_equal(values, 0)
+        coordinates = tf.cast(tf.stack([batch_rows, columns], axis=1), tf.int64)
+        shape = tf.cast(tf.stack([n_rows, n_features]), tf.int64)
+        batch = tf.SparseTensor(
+            tf.boolean_mask(coordinates, keep), tf.boolean_mask(values, keep), shape
+        )
+        # The feature count is static: Keras's layers read it from the shape.
+        batch.set_shape([None, n_features])
+        return batch
+
+    @classmethod
+    def compile_logits(cls, model):
+        """One trace for every batch size, called as a concrete function.
+
+        The polymorphic ``tf.function`` would re-bind its arguments on every
+        call, which doubles the cost of predicting one row.
+        """
+        takes_sparse = bool(model.inputs[0].sparse)
+        spec = (tf.SparseTensorSpec if takes_sparse else tf.TensorSpec)(
+            [None, model.input_shape[-1]], tf.float32
+        )
+        logits = tf.function(
+            lambda x: model(x, training=False), input_signature=[spec]
+        ).get_concrete_function()
+
+        def predict_logits(x):
+            if not isinstance(x, tf.SparseTensor):
+                x = tf.sparse.from_dense(x) if takes_sparse else tf.constant(x)
+            return logits(x).numpy()
+
+        return predict_logits
 
     def start(self, model, train, val):
         """A session training ``model`` on ``train`` (and ``val``) arrays."""
@@ -221,11 +253,11 @@ class Program:
         n_batches = (n_rows + batch_size - 1) // batch_size
         parts, *rest = data
         n_features = self.template.input_shape[-1]
-        sparse_input = bool(self.template.inputs[0].sparse)
+        as_sparse = self.sparse_batch if self.template.inputs[0].sparse else None
 
         def body(i, total):
             rows = order[i * batch_size : (i + 1) * batch_size]
-            x = _sparse.batch_features(parts, rows, n_features, sparse_input)
+            x = _sparse.batch_features(parts, rows, n_features, as_sparse)
             batch = [x, *(tf.gather(t, rows) for t in rest)]
             size = tf.cast(tf.shape(rows)[0], tf.float32)
             return i + 1, total + step(*batch) * size
@@ -278,28 +310,21 @@ class _Session:
                 theirs.assign(mine.value)
 
 
-def inference_function(model):
-    """A compiled ``X -> logits`` function over float32 batches of any size.
+@functools.cache
+def _has_gpu():
+    return bool(tf.config.list_logical_devices("GPU"))
 
-    One trace serves every batch size.  The concrete function is called
-    directly: the polymorphic ``tf.function`` would re-bind its arguments
-    on every call, which doubles the cost of predicting one row.
+
+def single_threaded_executor():
+    """A context in which TensorFlow functions run on the calling thread.
+
+    TensorFlow's default executor hands every op of a function to its
+    inter-op thread pool; for a small network's hundreds of tiny ops per
+    step that hand-off costs more than the ops, and the weights come out
+    the same.  The setting is thread-local and restored on exit.  Not
+    used with a GPU, which this executor does not drive, nor where
+    TensorFlow no longer has the private ``function_executor_type``.
     """
-    n_features = model.input_shape[-1]
-    takes_sparse = bool(model.inputs[0].sparse)
-    spec = (tf.SparseTensorSpec if takes_sparse else tf.TensorSpec)(
-        [None, n_features], tf.float32
-    )
-    logits = tf.function(
-        lambda x: model(x, training=False), input_signature=[spec]
-    ).get_concrete_function()
-
-    def predict_logits(X):
-        if _sparse.is_sparse(X):
-            X = sparse_tensor(X) if takes_sparse else X.toarray()
-        elif takes_sparse:
-            X = tf.sparse.from_dense(X)
-        return logits(X if takes_sparse else tf.constant(X)).numpy()
-
-    predict_logits.takes_sparse = takes_sparse
-    return predict_logits
+    if function_executor_type is None or _has_gpu():
+        return contextlib.nullcontext()
+    return function_executor_type("SINGLE_THREADED_EXECUTOR")

@@ -18,66 +18,51 @@ import torch
 
 from .. import _sparse
 from .._model import dense_stack
+from . import _base
 
-_TORCH = {
-    "linear": None,
-    "relu": torch.relu,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "softplus": torch.nn.functional.softplus,
-    "elu": torch.nn.functional.elu,
-}
-"""PyTorch twins of :data:`skxent._model.ACTIVATIONS`."""
-
-__all__ = [
-    "SPARSE_INPUT",
-    "Program",
-    "inference_function",
-    "model_fit_reason",
-    "sparse_tensor",
-]
-
-SPARSE_INPUT = False
-"""Keras's PyTorch backend has no sparse tensors: sparse ``X`` is densified
-one minibatch (or prediction chunk) at a time."""
+__all__ = ["Program"]
 
 
-def sparse_tensor(csr):
-    """A SciPy CSR chunk, densified: a PyTorch network takes dense input."""
-    return csr.toarray()
+class Program(_base.Program):
+    """Training steps on ``template``, which is the fitted model itself.
 
-
-def model_fit_reason():
-    """Why training must go through ``Model.fit`` here, or None."""
-    return None
-
-
-class Program:
-    """Training steps on ``template``, which is the fitted model itself."""
+    Keras's PyTorch backend has no sparse tensors (``sparse_input`` is
+    False): sparse ``X`` is densified one minibatch, or prediction chunk,
+    at a time.
+    """
 
     exclusive = True
     shareable = False  # nothing compiled: a program per fit
 
-    def __init__(self, template, *, batch_size, validation, validation_batch):
+    def __init__(self, template, **settings):
+        super().__init__(template, **settings)
         self.model = template
-        self.batch_size = batch_size
-        self.validation_batch = validation_batch
         stack = dense_stack(template)
         self.stack = None
         if stack is not None:
             self.stack = [
-                (layer.kernel, layer.bias, _TORCH[activation])
-                for layer, activation in stack
+                (layer.kernel, layer.bias, layer.activation, name == "linear")
+                for layer, name in stack
             ]
+
+    @classmethod
+    def compile_logits(cls, model):
+        """A forward pass without autograd: PyTorch runs eagerly."""
+
+        def predict_logits(x):
+            with torch.no_grad():
+                return keras.ops.convert_to_numpy(model(x, training=False))
+
+        return predict_logits
 
     def forward(self, x, training):
         """The network's outputs: torch ops for a Dense stack, else Keras's call."""
         if self.stack is None:
             return self.model(x, training=training)
-        for kernel, bias, activation in self.stack:
+        for kernel, bias, activation, linear in self.stack:
             x = torch.addmm(bias.value, x, kernel.value)
-            if activation is not None:
-                x = activation(x)
+            if not linear:
+                x = activation(x)  # Keras's activation, on the torch tensor
         return x
 
     def start(self, model, train, val):
@@ -159,16 +144,3 @@ class _Session:
 
     def store(self, model):
         """Nothing to do: the program trains ``model``'s own variables."""
-
-
-def inference_function(model):
-    """``X -> logits`` over float32 batches, without autograd."""
-
-    def predict_logits(X):
-        if _sparse.is_sparse(X):
-            X = X.toarray()
-        with torch.no_grad():
-            return keras.ops.convert_to_numpy(model(X, training=False))
-
-    predict_logits.takes_sparse = False
-    return predict_logits

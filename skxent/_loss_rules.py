@@ -1,6 +1,6 @@
 """Loss name -> output layer, training-target encoding and prediction rule.
 
-Pure NumPy: the Keras loss object itself is made in :mod:`skxent._model`,
+Pure NumPy: the Keras loss object itself is made in :mod:`skxent._keras_losses`,
 so choosing a loss, encoding targets and turning logits into predictions
 can be tested without TensorFlow.
 

@@ -1,0 +1,84 @@
+"""The fitted state's life: set at once, kept on error, pickled, saved.
+
+:class:`FittedStateMixin` gives the estimator what its fitted state needs
+beyond scikit-learn: the attributes and the network are set together,
+once training has succeeded, with the :class:`~skxent._inference.Inference`
+that predicts from them; a fit that raises (or is interrupted) leaves the
+attributes as they were; a pickle rebuilds the inference; ``save`` writes
+the safe format of :mod:`skxent._persistence`.
+"""
+
+import sys
+from contextlib import contextmanager
+
+from ._keras import KERAS_FIRST
+from ._loss_rules import LOSSES
+
+__all__ = ["FittedStateMixin"]
+
+
+class FittedStateMixin:
+    """Fitted-state handling for :class:`skxent.XentClassifier`."""
+
+    def _set_fitted(self, attributes, model):
+        """Set the fitted ``attributes`` and network, and predict from them."""
+        from ._inference import Inference
+
+        vars(self).update(attributes)
+        self.model_ = model
+        self._inference = Inference(model, LOSSES[self.loss_], self.target_type_)
+
+    @contextmanager
+    def _fitted_state_kept_on_error(self):
+        """Restore the fitted attributes if the block raises.
+
+        ``validate_data(reset=True)`` sets ``n_features_in_`` and
+        ``feature_names_in_`` before later checks can fail; a failed fit of
+        a fitted estimator must leave it predicting as before.  (The weights
+        of a network that fails mid-training under ``warm_start`` are not
+        restored.)
+        """
+        saved = {k: v for k, v in vars(self).items() if k.endswith("_")}
+        try:
+            yield
+        except BaseException:
+            for key in [k for k in vars(self) if k.endswith("_")]:
+                del self.__dict__[key]
+            self.__dict__.update(saved)
+            raise
+
+    def save(self, path):
+        """Write the fitted estimator to ``path`` in skxent's safe format.
+
+        Unlike a pickle, the file runs no code when loaded with
+        :func:`skxent.load`: it is a zip of the network in Keras's ``.keras``
+        format (loaded with ``safe_mode=True``) and the parameters and fitted
+        attributes as JSON.  Parameters that are code (a ``body`` callable,
+        callbacks, an optimizer class) are not stored; ``skxent.load`` warns
+        and gives them their defaults.  See ``docs/reliability.md``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write, e.g. ``"model.skxent"``.
+        """
+        from ._persistence import save
+
+        save(self, path)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        # Its compiled function does not pickle; it is rebuilt on load.
+        state.pop("_inference", None)
+        if "keras" in sys.modules:
+            # Unpickled first, this imports Keras through skxent, quietly
+            # (in a loky worker, say), before any Keras object in the state.
+            state = {"_keras_first": KERAS_FIRST, **state}
+        return state
+
+    def __setstate__(self, state):
+        state.pop("_keras_first", None)
+        model = state.pop("model_", None)
+        self.__dict__.update(state)
+        if model is not None:
+            self._set_fitted({}, model)
