@@ -9,7 +9,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from . import _fitting, _sparse
+from . import _fitting, _skops, _sparse
 from ._compat import KERAS_FIRST, available_if, validate_data
 from ._losses import (
     ALIASES,
@@ -492,12 +492,13 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         if "keras" in sys.modules:
             # Unpickled first, this imports Keras through skxent, quietly
             # (in a loky worker, say), before any Keras object in the state.
-            state = {"_keras_first": KERAS_FIRST, **state}
+            # Keras objects go in holders that skops stores safely.
+            state = {"_keras_first": KERAS_FIRST, **_skops.hold(state)}
         return state
 
     def __setstate__(self, state):
         state.pop("_keras_first", None)
-        self.__dict__.update(state)
+        self.__dict__.update(_skops.release(state))
         if "model_" in state:
             from . import _inference
 
