@@ -5,7 +5,9 @@ activation of the default network, every kind of target and label and both
 kinds of loss output; outputs named and typed as for ``MLPClassifier``.
 """
 
+import re
 import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -203,3 +205,15 @@ def test_registration_without_skl2onnx_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "skl2onnx", None)  # as if not installed
     with pytest.raises(ImportError, match=r"skxent\[onnx\]"):
         register_onnx_converter()
+
+
+def test_the_user_guides_onnx_conversion_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = (Path(__file__).resolve().parents[1] / "docs" / "user_guide.md").read_text()
+    (block,) = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+        if "to_onnx(pipe" in b
+    ]
+    exec(block, {})  # noqa: S102 (its own asserts compare with predict)
+    assert (tmp_path / "moons.onnx").is_file()

@@ -5,6 +5,8 @@ the types a user must trust are skxent's own, and pickle is unchanged.
 """
 
 import pickle
+import re
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -124,3 +126,19 @@ def test_pickle_holds_the_keras_objects_themselves(fitted, data):
     assert int(state["model_"].optimizer.iterations) == int(
         clf.model_.optimizer.iterations
     )
+
+
+def user_guide_snippet(marker):
+    """The Python code block of docs/user_guide.md that mentions ``marker``."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "user_guide.md").read_text()
+    (block,) = [
+        b for b in re.findall(r"```python\n(.*?)```", text, re.DOTALL) if marker in b
+    ]
+    return block
+
+
+def test_the_user_guides_skops_round_trip_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    exec(user_guide_snippet("sio.dump(pipe"), {})  # noqa: S102
+    assert eval(capsys.readouterr().out) == sorted(OWN_TYPES)  # noqa: S307
+    assert {p.name for p in tmp_path.iterdir()} == {"moons.skops", "moons.skxent"}
