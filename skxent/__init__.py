@@ -8,13 +8,20 @@ import importlib
 
 from ._version import __version__
 
-__all__ = ["TargetEncoder", "XentClassifier", "__version__", "load"]
+__all__ = [
+    "TargetEncoder",
+    "XentClassifier",
+    "__version__",
+    "load",
+    "register_onnx_converter",
+]
 
 # Public name -> the private module that defines it.
 _MODULES = {
     "TargetEncoder": "._targets",
     "XentClassifier": "._classifier",
     "load": "._loading",
+    "register_onnx_converter": "._onnx",
 }
 
 

@@ -11,6 +11,7 @@ the safe format of :mod:`skxent._persistence`.
 import sys
 from contextlib import contextmanager
 
+from . import _skops
 from ._keras import KERAS_FIRST
 from ._loss_rules import LOSSES
 
@@ -73,11 +74,13 @@ class FittedStateMixin:
         if "keras" in sys.modules:
             # Unpickled first, this imports Keras through skxent, quietly
             # (in a loky worker, say), before any Keras object in the state.
-            state = {"_keras_first": KERAS_FIRST, **state}
+            # Keras objects go in holders that skops stores safely.
+            state = {"_keras_first": KERAS_FIRST, **_skops.hold(state)}
         return state
 
     def __setstate__(self, state):
         state.pop("_keras_first", None)
+        state = _skops.release(state)
         model = state.pop("model_", None)
         self.__dict__.update(state)
         if model is not None:

@@ -92,8 +92,12 @@ def import_keras():
     return keras
 
 
-class _KerasFirst:
-    """Pickled as a call of :func:`import_keras`: unpickled, it imports Keras."""
+class _KerasFirst(str):
+    """Pickled as a call of :func:`import_keras`: unpickled, it imports Keras.
+
+    A ``str`` (empty) so that skops, which ignores ``__reduce__``, stores it
+    as plain JSON rather than as one more type for the user to trust.
+    """
 
     def __reduce__(self):
         return import_keras, ()

@@ -44,7 +44,13 @@ import numpy as np
 from ._keras import import_keras
 from ._version import __version__
 
-__all__ = ["read", "save", "write_atomically"]
+__all__ = [
+    "model_from_bytes",
+    "model_to_bytes",
+    "read",
+    "save",
+    "write_atomically",
+]
 
 FORMAT = "skxent-classifier"
 FORMAT_VERSION = 1
@@ -182,6 +188,31 @@ def save(estimator, path):
         write_atomically(path, write)
 
 
+def model_to_bytes(model):
+    """The network's ``.keras`` archive, as bytes (what :func:`save` stores)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = os.path.join(tmp, MODEL_ENTRY)
+        model.save(model_path)
+        with open(model_path, "rb") as file:
+            return file.read()
+
+
+def model_from_bytes(archive):
+    """Invert :func:`model_to_bytes`, in safe mode; ValueError if Keras refuses."""
+    from . import _keras_losses  # noqa: F401 (registers skxent's Keras losses)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = os.path.join(tmp, MODEL_ENTRY)
+        with open(model_path, "wb") as file:
+            file.write(archive)
+        try:
+            return import_keras().saving.load_model(model_path, safe_mode=True)
+        except Exception as exc:  # Keras raises many types; all mean "refused"
+            raise ValueError(
+                f"its Keras model cannot be loaded in safe mode: {exc}"
+            ) from None
+
+
 def _create_beside(path):
     """A new, empty temporary file in ``path``'s directory: ``(fd, name)``.
 
@@ -281,8 +312,6 @@ def read(path, estimator_class, *, stacklevel=2):
 
 
 def _restore(meta, model_bytes, estimator_class):
-    keras = import_keras()
-
     # _keras_losses registers skxent's Keras losses, which a file may name.
     from . import _keras_losses  # noqa: F401
     from ._loss_rules import LOSSES
@@ -310,16 +339,7 @@ def _restore(meta, model_bytes, estimator_class):
         if name in STRUCTURED:
             raise ValueError(f"{name!r} cannot be given as plain data")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        model_path = os.path.join(tmp, MODEL_ENTRY)
-        with open(model_path, "wb") as file:
-            file.write(model_bytes)
-        try:
-            model = keras.saving.load_model(model_path, safe_mode=True)
-        except Exception as exc:  # Keras raises many types; all mean "refused"
-            raise ValueError(
-                f"its Keras model cannot be loaded in safe mode: {exc}"
-            ) from None
+    model = model_from_bytes(model_bytes)
 
     _check_consistent(fitted, encoder, model, LOSSES)
     estimator._set_fitted({**fitted, "target_encoder_": encoder}, model)
