@@ -128,7 +128,11 @@ def test_a_rows_probabilities_do_not_depend_on_its_batch(moons, body):
     clf = XentClassifier(**QUICK, body=body, random_state=0).fit(X, y)
     together = clf.predict_proba(X)
     alone = np.vstack([clf.predict_proba(X[i : i + 1]) for i in range(20)])
-    np.testing.assert_allclose(alone, together[:20], atol=1e-6, rtol=0)
+    # The default network is evaluated in float64 NumPy: exact to rounding
+    # whatever the BLAS.  A custom body runs in the backend's float32
+    # kernels, whose blocking (and so a row's last bits) varies with the batch.
+    tolerance = 1e-12 if body is None else 1e-6
+    np.testing.assert_allclose(alone, together[:20], atol=tolerance, rtol=0)
     assert clf.predict_proba(X[:1]).shape == (1, 2)
     assert clf.decision_function(X[:1]).shape == (1,)
 

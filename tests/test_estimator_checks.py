@@ -1,6 +1,14 @@
 """scikit-learn's own estimator checks, with expected failures declared as data."""
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.datasets import make_classification
+from sklearn.utils.estimator_checks import (
+    check_methods_sample_order_invariance,
+    check_methods_subset_invariance,
+    parametrize_with_checks,
+)
 
 from skxent import XentClassifier
 
@@ -30,3 +38,35 @@ CHECKED = XentClassifier(
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_predictions_do_not_depend_on_the_batch_for_any_seed(seed):
+    """scikit-learn's invariance checks, dense, and their twin on sparse X.
+
+    A row's outputs are computed in float64, so they agree to rounding
+    (1e-12 here; scikit-learn's checks ask 1e-7) whichever rows share its
+    batch, on any BLAS.
+    """
+    clf = XentClassifier(random_state=seed)  # the default network
+    check_methods_subset_invariance("XentClassifier", clf)
+    check_methods_sample_order_invariance("XentClassifier", clf)
+    X, y = make_classification(
+        3000, 20, n_informative=8, n_classes=3, random_state=seed
+    )
+    X[X < 0] = 0.0
+    clf.set_params(epochs=2)
+    for data in (X, sparse.csr_matrix(X)):
+        clf.fit(data, y)
+        for method in (clf.predict_proba, clf.decision_function):
+            whole = method(data)
+            order = np.random.default_rng(seed).permutation(len(y))
+            np.testing.assert_allclose(method(data[order])[np.argsort(order)],
+                                       whole, rtol=0, atol=1e-12)  # fmt: skip
+            for start in range(0, 3000, 701):
+                part = method(data[start : start + 701])
+                np.testing.assert_allclose(part, whole[start : start + 701],
+                                           rtol=0, atol=1e-12)  # fmt: skip
+            alone = np.vstack([method(data[i : i + 1]) for i in range(5)])
+            np.testing.assert_allclose(alone.reshape(whole[:5].shape), whole[:5],
+                                       rtol=0, atol=1e-12)  # fmt: skip
