@@ -41,6 +41,7 @@ import zlib
 
 import numpy as np
 
+from . import _tensorflow_probe
 from ._compat import import_keras
 from ._version import __version__
 
@@ -134,6 +135,7 @@ def save(estimator, path):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
+    _tensorflow_probe.install()  # under JAX or PyTorch, no TensorFlow import
     params, unrestored = {}, {}
     for name, value in estimator.get_params(deep=False).items():
         try:
@@ -282,6 +284,7 @@ def read(path, estimator_class, *, stacklevel=2):
 
 def _restore(meta, model_bytes, estimator_class):
     keras = import_keras()
+    _tensorflow_probe.install()  # under JAX or PyTorch, no TensorFlow import
 
     from . import _inference, _model  # noqa: F401 (_model registers Keras objects)
     from ._losses import LOSSES
