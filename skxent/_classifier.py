@@ -307,7 +307,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         self : XentClassifier
         """
         reset = not (self.warm_start and hasattr(self, "model_"))
-        with _fitting.fitted_state_kept_on_error(self):
+        with _fitting.fitted_state_kept_on_error(self, continues=not reset):
             return self._fit(
                 X, y, sample_weight, epochs=self.epochs, reset=reset, stop_early=True
             )
@@ -329,7 +329,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         self : XentClassifier
         """
         first = not hasattr(self, "model_")
-        with _fitting.fitted_state_kept_on_error(self):
+        with _fitting.fitted_state_kept_on_error(self, continues=not first):
             return self._fit(
                 X,
                 y,
@@ -472,9 +472,11 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         path : str or path-like
             The file to write, e.g. ``"model.skxent"``.
         """
+        from ._interrupts import interruptible
         from ._persistence import save
 
-        save(self, path)
+        with interruptible():  # Ctrl-C is never lost, even in a gc callback
+            save(self, path)
 
     # -- scikit-learn protocol ---------------------------------------------
 

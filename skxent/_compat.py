@@ -34,6 +34,8 @@ from types import MethodType
 
 from sklearn.utils.validation import validate_data
 
+from ._interrupts import deferred
+
 __all__ = [
     "KERAS_FIRST",
     "available_if",
@@ -105,6 +107,12 @@ def import_keras():
         import keras
 
         return keras
+    # Ctrl-C half-way through would leave TensorFlow half-imported for good.
+    with deferred():
+        return _import_keras()
+
+
+def _import_keras():
     if "TF_CPP_MIN_LOG_LEVEL" not in os.environ and "tensorflow" not in sys.modules:
         with _IMPORT_LOCK:
             if "tensorflow" not in sys.modules:  # no other thread was first

@@ -14,7 +14,7 @@ from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
-from . import _sparse
+from . import _interrupts, _sparse
 from ._losses import LOSSES, loss_kwargs, resolve_loss
 from ._params import route as _route
 from ._targets import TargetEncoder
@@ -116,22 +116,35 @@ def split(codes, fraction, seed, target_type, name="validation_split"):
     return train, val
 
 
+def _fitted(name):
+    return name.endswith("_") or name.startswith("_")
+
+
 @contextmanager
-def fitted_state_kept_on_error(estimator):
-    """Restore ``estimator``'s fitted attributes if fitting raises.
+def fitted_state_kept_on_error(estimator, continues=False):
+    """Restore ``estimator``'s fitted state if fitting raises or is interrupted.
 
     ``validate_data(reset=True)`` sets ``n_features_in_`` and
     ``feature_names_in_`` before later checks can fail; a failed fit of a
-    fitted estimator must leave it predicting as before.  (The weights of a
-    network that fails mid-training under ``warm_start`` are not restored.)
+    fitted estimator must leave it predicting as before.  The fitted and
+    private attributes are put back, and where the fit ``continues``
+    training ``estimator.model_`` (``warm_start``, ``partial_fit``), so are
+    the network's and its optimizer's variables.  Ctrl-C ends the fit with
+    ``KeyboardInterrupt`` wherever it lands (see :mod:`skxent._interrupts`)
+    and waits for the restoring to end.
     """
-    saved = {k: v for k, v in vars(estimator).items() if k.endswith("_")}
+    saved = {k: v for k, v in vars(estimator).items() if _fitted(k)}
+    variables = _interrupts.variables_of(estimator.model_) if continues else None
     try:
-        yield
+        with _interrupts.interruptible():
+            yield
     except BaseException:
-        for key in [k for k in vars(estimator) if k.endswith("_")]:
-            del estimator.__dict__[key]
-        estimator.__dict__.update(saved)
+        with _interrupts.deferred():
+            if variables is not None:
+                _interrupts.assign(variables)
+            for key in [k for k in vars(estimator) if _fitted(k)]:
+                del estimator.__dict__[key]
+            estimator.__dict__.update(saved)
         raise
 
 
@@ -181,9 +194,13 @@ def fit(
         "validation_split" if estimator.validation_split else "validation_fraction",
     )
 
-    # Keras (and with it TensorFlow) is imported here, on first fit.
-    from . import _inference, _model, _training
-    from ._backend import backend
+    # Keras (and with it TensorFlow) is imported here, on first fit; Ctrl-C
+    # waits for the end of the imports, which it would break.
+    with _interrupts.deferred():
+        from . import _inference, _model, _training
+        from ._backend import backend
+
+        backend()
 
     if reset:
         meta = {
