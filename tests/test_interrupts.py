@@ -261,19 +261,20 @@ def test_ctrl_c_at_any_phase_interrupts_and_leaves_a_working_process(
     assert "Exception ignored" not in stderr, stderr
 
 
-def _failing_callback():
+def _failing_callback(error):
     """A callback that raises at the end of an epoch (Keras imported lazily)."""
     import keras
 
     class Fails(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            raise RuntimeError("a callback failed")
+            raise error("a callback failed")
 
     return Fails()
 
 
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 @pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
-def test_a_failed_continued_fit_keeps_the_weights_and_optimizer_state(method):
+def test_a_failed_continued_fit_keeps_the_weights_and_optimizer_state(method, error):
     import numpy as np
     from sklearn.datasets import make_moons
 
@@ -286,8 +287,8 @@ def test_a_failed_continued_fit_keeps_the_weights_and_optimizer_state(method):
     optimizer = [np.array(v) for v in clf.model_.optimizer.variables]
     proba, history = clf.predict_proba(X), clf.history_["loss"][:]
     # The first epoch of continued training trains, then its end raises.
-    clf.set_params(callbacks=[_failing_callback()], epochs=5, warm_start=True)
-    with pytest.raises(RuntimeError, match="a callback failed"):
+    clf.set_params(callbacks=[_failing_callback(error)], epochs=5, warm_start=True)
+    with pytest.raises(error, match="a callback failed"):
         getattr(clf, "fit" if method == "warm_start" else method)(X, y)
     assert clf.history_["loss"] == history and clf.n_iter_ == 2
     for before, after in zip(weights, clf.model_.get_weights(), strict=True):
@@ -295,6 +296,8 @@ def test_a_failed_continued_fit_keeps_the_weights_and_optimizer_state(method):
     for before, after in zip(optimizer, clf.model_.optimizer.variables, strict=True):
         np.testing.assert_array_equal(before, np.array(after))
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    clf.set_params(callbacks=None).fit(X, y)  # and training goes on from there
+    assert clf.n_iter_ == 7
 
 
 SECTIONS = r"""
