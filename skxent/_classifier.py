@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _plan, _sparse
+from . import _interrupts, _plan, _sparse
 from ._available_if import available_if
 from ._fitted_state import FittedStateMixin
 from ._loss_rules import LOSSES, loss_name
@@ -253,7 +253,7 @@ class XentClassifier(
         self : XentClassifier
         """
         continues = self.warm_start and hasattr(self, "model_")
-        with self._fitted_state_kept_on_error():
+        with self._fitted_state_kept_on_error(continues):
             return self._fit(X, y, sample_weight, continues=continues)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -273,7 +273,7 @@ class XentClassifier(
         self : XentClassifier
         """
         continues = hasattr(self, "model_")
-        with self._fitted_state_kept_on_error():
+        with self._fitted_state_kept_on_error(continues):
             return self._fit(
                 X, y, sample_weight, continues=continues, incremental=True,
                 classes=classes,
@@ -306,8 +306,13 @@ class XentClassifier(
             incremental=incremental,
             classes=classes,
         )
-        # Keras (and with it TensorFlow) is imported here, on the first fit.
-        from . import _model, _training
+        # Keras (and with it TensorFlow) is imported here, on the first fit;
+        # Ctrl-C waits for the end of the imports, which it would break.
+        with _interrupts.deferred():
+            from . import _model, _training
+            from ._backend import backend
+
+            backend()
 
         if continues:
             model = self.model_

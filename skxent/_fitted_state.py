@@ -11,7 +11,7 @@ the safe format of :mod:`skxent._persistence`.
 import sys
 from contextlib import contextmanager
 
-from . import _skops
+from . import _interrupts, _skops
 from ._keras import KERAS_FIRST
 from ._loss_rules import LOSSES
 
@@ -30,22 +30,30 @@ class FittedStateMixin:
         self._inference = Inference(model, LOSSES[self.loss_], self.target_type_)
 
     @contextmanager
-    def _fitted_state_kept_on_error(self):
-        """Restore the fitted attributes if the block raises.
+    def _fitted_state_kept_on_error(self, continues=False):
+        """Restore the fitted state if the block raises or is interrupted.
 
         ``validate_data(reset=True)`` sets ``n_features_in_`` and
         ``feature_names_in_`` before later checks can fail; a failed fit of
-        a fitted estimator must leave it predicting as before.  (The weights
-        of a network that fails mid-training under ``warm_start`` are not
-        restored.)
+        a fitted estimator must leave it predicting as before.  The fitted
+        and private attributes are put back and, where the fit
+        ``continues`` training ``model_`` (``warm_start``, ``partial_fit``),
+        so are the network's and its optimizer's variables.  Ctrl-C ends
+        the fit with ``KeyboardInterrupt`` wherever it lands and waits for
+        the restoring to end (:mod:`skxent._interrupts`).
         """
-        saved = {k: v for k, v in vars(self).items() if k.endswith("_")}
+        saved = {k: v for k, v in vars(self).items() if _is_state(k)}
+        variables = _interrupts.variables_of(self.model_) if continues else None
         try:
-            yield
+            with _interrupts.interruptible():
+                yield
         except BaseException:
-            for key in [k for k in vars(self) if k.endswith("_")]:
-                del self.__dict__[key]
-            self.__dict__.update(saved)
+            with _interrupts.deferred():
+                if variables is not None:
+                    _interrupts.assign(variables)
+                for key in [k for k in vars(self) if _is_state(k)]:
+                    del self.__dict__[key]
+                self.__dict__.update(saved)
             raise
 
     def save(self, path):
@@ -65,7 +73,8 @@ class FittedStateMixin:
         """
         from ._persistence import save
 
-        save(self, path)
+        with _interrupts.interruptible():  # Ctrl-C is never lost, even in a gc callback
+            save(self, path)
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -85,3 +94,8 @@ class FittedStateMixin:
         self.__dict__.update(state)
         if model is not None:
             self._set_fitted({}, model)
+
+
+def _is_state(name):
+    """Whether attribute ``name`` is fitted (``name_``) or private (``_name``)."""
+    return name.endswith("_") or name.startswith("_")

@@ -13,6 +13,9 @@ import sys
 import tempfile
 import threading
 
+from . import _tensorflow_probe
+from ._interrupts import deferred
+
 __all__ = ["KERAS_FIRST", "import_keras"]
 
 
@@ -72,11 +75,22 @@ def import_keras():
     Other threads' output to file descriptor 2 during those seconds goes
     the same way: it is written out afterwards, less any line in
     TensorFlow's log format.
-    """
-    if "keras" in sys.modules:  # and with it, its backend
-        import keras
 
-        return keras
+    A Ctrl-C during the import is held until it ends (a half-imported
+    TensorFlow cannot be imported again), and under JAX or PyTorch Keras's
+    serialization is kept from importing TensorFlow
+    (:mod:`skxent._tensorflow_probe`).
+    """
+    if "keras" not in sys.modules:  # else, with it, its backend is imported
+        with deferred():
+            _import_keras()
+    import keras
+
+    _tensorflow_probe.install()
+    return keras
+
+
+def _import_keras():
     if "TF_CPP_MIN_LOG_LEVEL" not in os.environ and "tensorflow" not in sys.modules:
         with _IMPORT_LOCK:
             if "tensorflow" not in sys.modules:  # no other thread was first

@@ -9,6 +9,7 @@ parameter at ``fit``, as scikit-learn estimators do not raise in
 ``__init__`` or ``set_params``.
 """
 
+import difflib
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,7 +17,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._loss_rules import ALIASES, LOSSES, check_loss
 
-__all__ = ["PARAMETER_CONSTRAINTS", "ROUTES", "RoutedParamsMixin", "route"]
+__all__ = [
+    "PARAMETER_CONSTRAINTS",
+    "ROUTES",
+    "RoutedParamsMixin",
+    "close_match",
+    "route",
+]
 
 PARAMETER_CONSTRAINTS = {
     "hidden_layer_sizes": [
@@ -118,8 +125,33 @@ class RoutedParamsMixin:
         """Refuse a parameter that is neither declared nor routed."""
         for key in self._routed_params():
             if "__" not in key or key.split("__", 1)[0] not in ROUTES:
+                close = close_match(key, self._get_param_names())
                 raise TypeError(
-                    f"{type(self).__name__} got an unexpected parameter {key!r}. "
-                    "Routed parameters start with one of "
+                    f"{type(self).__name__} got an unexpected parameter {key!r}."
+                    + (f" Did you mean {close!r}?" if close else "")
+                    + " Routed parameters start with one of "
                     f"{', '.join(r + '__' for r in ROUTES)}."
                 )
+
+
+def close_match(key, declared):
+    """The declared or routed name ``key`` most likely misspells, or None.
+
+    A ``prefix__name`` key is matched by its prefix against :data:`ROUTES`,
+    anything else against the ``declared`` parameter names.
+
+    Examples
+    --------
+    >>> close_match("n_epochs", ["epochs", "batch_size"])
+    'epochs'
+    >>> close_match("optimiser__momentum", ["epochs"])
+    'optimizer__momentum'
+    >>> close_match("colour", ["epochs"]) is None
+    True
+    """
+    if "__" in key:
+        prefix, rest = key.split("__", 1)
+        close = difflib.get_close_matches(prefix.lower(), ROUTES, n=1)
+        return f"{close[0]}__{rest}" if close else None
+    close = difflib.get_close_matches(key.lower(), list(declared), n=1)
+    return close[0] if close else None

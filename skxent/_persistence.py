@@ -41,6 +41,7 @@ import zlib
 
 import numpy as np
 
+from . import _interrupts
 from ._keras import import_keras
 from ._version import __version__
 
@@ -242,7 +243,8 @@ def write_atomically(path, write):
     pointing at the file it names, which is the one replaced.
     """
     path = os.path.realpath(os.fspath(path))
-    fd, temporary = _create_beside(path)
+    with _interrupts.deferred():  # Ctrl-C must not leave the file it creates
+        fd, temporary = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as file:
             write(file)

@@ -261,6 +261,26 @@ def test_unknown_parameter_is_refused_at_fit(moons):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "misspelled, meant",
+    [
+        ("n_epochs", "epochs"),
+        ("batchsize", "batch_size"),
+        ("hidden_layers", "hidden_layer_sizes"),
+        ("optimiser__momentum", "optimizer__momentum"),
+        ("callback__patience", "callbacks__patience"),
+    ],
+)
+def test_a_misspelled_parameter_gets_a_suggestion_before_training(
+    misspelled, meant, moons
+):
+    X, y = moons
+    clf = XentClassifier(**QUICK, **{misspelled: 5})
+    with pytest.raises(TypeError, match=f"Did you mean '{meant}'\\?"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
 def test_pickle_fitted_and_unfitted(circles):
     clf, X_test, _ = circles
     restored = pickle.loads(pickle.dumps(clf))

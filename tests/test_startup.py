@@ -5,6 +5,7 @@ TensorFlow's to print.  Each check runs a fresh interpreter, the only place
 where TensorFlow is imported for the first time.
 """
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -107,3 +108,46 @@ def test_only_start_up_records_and_their_continuations_are_dropped():
     assert _without_start_up_lines(text) == (
         "/x/y.py:3: DeprecationWarning: something\n  import thing\n"
     )
+
+
+SAVE_AND_LOAD = """
+import sys
+
+import keras
+import numpy as np
+from sklearn.datasets import make_blobs
+
+import skxent
+from skxent import XentClassifier
+
+X, y = make_blobs(60, centers=3, random_state=0)
+clf = XentClassifier(
+    epochs=1,
+    hidden_layer_sizes=(4,),
+    loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
+    optimizer=keras.optimizers.SGD(learning_rate=0.05),
+    random_state=0,
+).fit(X, y)
+clf.save("clf.skxent")
+after_save = "tensorflow" in sys.modules
+loaded = skxent.load("clf.skxent")
+np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+print(keras.backend.backend(), after_save, "tensorflow" in sys.modules)
+"""
+NOT_TENSORFLOW = [
+    pytest.param(
+        name,
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec(name) is None, reason=f"{name} is absent"
+        ),
+    )
+    for name in ("jax", "torch")
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("backend", NOT_TENSORFLOW)
+def test_save_and_load_under_jax_and_torch_never_import_tensorflow(tmp_path, backend):
+    run = run_python(["-c", SAVE_AND_LOAD], tmp_path, KERAS_BACKEND=backend)
+    assert run.stdout.split() == [backend, "False", "False"], run.stderr
