@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import _sparse
+from . import _one_call, _sparse
 from ._backend import backend, backend_name
 from ._compat import import_keras
 from ._model import dense_stack, dense_stack_model
@@ -299,6 +299,16 @@ def train(
 
     def build():
         return engine.Program(model if key is None else _template(model), **settings)
+
+    # -- the whole fit in one compiled call, when nothing needs the epochs'
+    # ends on the host (see skxent._one_call; PlateauStop is mirrored there).
+    rule = _one_call.stop_rule(callbacks, verbose, PlateauStop)
+    if rule is not None and getattr(engine.Program, "one_call", False):
+        with PROGRAMS.checkout(key, build) as program:
+            session = program.start(model, train_data, val_data)
+            return _one_call.fit_in_one_call(
+                session, model, order, epochs, n_rows, rule, callbacks
+            )
 
     # Callbacks that may read the weights or set the learning rate between
     # epochs get the program's state each epoch; otherwise once, at the end.

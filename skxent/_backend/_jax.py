@@ -15,6 +15,7 @@ import numpy as np
 from jax.experimental import sparse as jax_sparse
 
 from .. import _sparse
+from .._one_call import FitResult, plateau_step
 
 __all__ = [
     "SPARSE_INPUT",
@@ -62,6 +63,7 @@ class Program:
     """A compiled stateless epoch for ``template``'s architecture."""
 
     exclusive = False
+    one_call = True  # sessions have run_fit
 
     def __init__(self, template, *, batch_size, validation, validation_batch):
         self.template = template
@@ -72,6 +74,11 @@ class Program:
         self._n_features = template.input_shape[-1]
         self._sparse_input = bool(template.inputs[0].sparse)
         self.run = jax.jit(self._epoch, static_argnums=(4,))
+        self.fit = jax.jit(self._fit, static_argnames=("bounds", "rule"))
+        # Where each of model.weights sits in (trainable, non_trainable).
+        lists = (template.trainable_variables, template.non_trainable_variables)
+        where = {id(v): (i, j) for i, vs in enumerate(lists) for j, v in enumerate(vs)}
+        self._weights = [where[id(w)] for w in template.weights]
 
     def start(self, model, train, val):
         """A session training ``model`` on ``train`` (and ``val``) arrays."""
@@ -146,6 +153,57 @@ class Program:
             logs["val_loss"] = self._mean_val_loss(state, val, bounds[1])
         return state, logs
 
+    # -- the whole fit in one call (see skxent._one_call) ---------------------
+
+    def weights(self, state):
+        """``model.weights``'s values in ``state``."""
+        return [state[i][j] for i, j in self._weights]
+
+    def _fit(self, state, kept, best, count, orders, n_epochs, patience, train, val,
+             *, bounds, rule):  # fmt: skip
+        """Epochs until ``n_epochs`` or the stopping rule, in one program."""
+        keys = ("loss", "val_loss") if self.validation else ("loss",)
+        buffers = {k: jnp.zeros(orders.shape[:1], jnp.float32) for k in keys}
+
+        def cond(carry):
+            epoch, stopped = carry[:2]
+            return (epoch < n_epochs) & ~stopped
+
+        def body(carry):
+            epoch, _, state, kept, best, count, buffers = carry
+            order = jax.lax.dynamic_index_in_dim(orders, epoch, keepdims=False)
+            state, logs = self._epoch(state, order, train, val, bounds)
+            # float64 for the comparison only: the step keeps its dtypes.
+            with jax.enable_x64(True):
+                best, count, save = plateau_step(
+                    logs[rule.monitor],
+                    best,
+                    count,
+                    tol=rule.tol,
+                    where=jnp.where,
+                    to64=lambda t: t.astype(jnp.float64),
+                )
+            if rule.restore_best:
+                kept = [
+                    jnp.where(save, w, k)
+                    for w, k in zip(self.weights(state), kept, strict=True)
+                ]
+            buffers = {k: b.at[epoch].set(logs[k]) for k, b in buffers.items()}
+            return epoch + 1, count > patience, state, kept, best, count, buffers
+
+        carry = (jnp.int32(0), jnp.bool_(False), state, kept, best, count, buffers)
+        epoch, stopped, state, kept, best, count, buffers = jax.lax.while_loop(
+            cond, body, carry
+        )
+        return state, {
+            "n_epochs": epoch,
+            "stopped": stopped,
+            "best": best,
+            "count": count,
+            "kept": kept,
+            "history": buffers,
+        }
+
 
 class _Session:
     def __init__(self, program, model, train, val, bounds):
@@ -163,6 +221,48 @@ class _Session:
             self.state, jnp.asarray(order, jnp.int32), train, val, bounds
         )
         return {k: float(v) for k, v in logs.items()}
+
+    def run_fit(self, chunks, rule):
+        """Train through ``chunks`` of epoch orders in one call each.
+
+        Returns a :class:`skxent._one_call.FitResult`; see that module.
+        """
+        train, val, bounds = self.data
+        program = self.program
+        best, count = jnp.float32(np.inf), jnp.int32(0)
+        kept = program.weights(self.state) if rule.restore_best else []
+        history, stopped = {}, False
+        for orders, n_epochs in chunks:
+            self.state, out = program.fit(
+                self.state,
+                kept,
+                best,
+                count,
+                jnp.asarray(orders),
+                jnp.int32(n_epochs),
+                jnp.int32(rule.patience),
+                train,
+                val,
+                bounds=bounds,
+                rule=rule,
+            )
+            best, count, kept = out["best"], out["count"], out["kept"]
+            done = int(out["n_epochs"])
+            for k, v in out["history"].items():
+                history.setdefault(k, []).extend(np.asarray(v)[:done])
+            stopped = bool(out["stopped"])
+            if stopped:
+                break
+        best = float(best)
+        return FitResult(
+            history=history,
+            best=best,
+            no_improvement=int(count),
+            stopped=stopped,
+            best_weights=[np.asarray(k) for k in kept]
+            if rule.restore_best and best < np.inf
+            else None,
+        )
 
     def sync_learning_rate(self, model):
         optimizer = model.optimizer

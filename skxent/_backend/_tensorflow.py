@@ -25,6 +25,7 @@ import tensorflow as tf
 
 from .. import _sparse
 from .._compat import single_threaded_executor
+from .._one_call import FitResult, plateau_step
 
 __all__ = [
     "SPARSE_INPUT",
@@ -154,6 +155,7 @@ class Program:
     """A compiled epoch over ``template``'s variables (see the module doc)."""
 
     exclusive = True
+    one_call = True  # sessions have run_fit
 
     def __init__(self, template, *, batch_size, validation, validation_batch):
         self.template = template
@@ -164,6 +166,7 @@ class Program:
             template.optimizer, template.trainable_variables
         )
         self.runs = {}  # data signature -> traced epoch
+        self.fits = {}  # (data signature, stop rule) -> traced whole fit
 
     def start(self, model, train, val):
         """A session training ``model`` on ``train`` (and ``val``) arrays."""
@@ -179,7 +182,7 @@ class Program:
         if model is not self.template:
             for mine, theirs in zip(_state(self.template), _state(model), strict=True):
                 mine.assign(theirs.value)
-        return _Session(self, *self.runs[signature], tensors)
+        return _Session(self, *self.runs[signature], tensors, signature)
 
     def _trace(self, tensors):
         specs = [
@@ -248,12 +251,78 @@ class Program:
             )
         return logs
 
+    # -- the whole fit in one call (see skxent._one_call) ---------------------
+
+    def fit_function(self, signature, tensors, rule):
+        """The traced whole fit for this data and stopping rule."""
+        key = (signature, rule.monitor, rule.tol, rule.restore_best)
+        if key not in self.fits:
+            weights = [tf.TensorSpec(w.shape, w.dtype) for w in self.template.weights]
+            scalar = tf.TensorSpec([], tf.int32)
+            specs = [
+                tf.TensorSpec([None, None], tf.int32),
+                scalar,
+                scalar,
+                tf.TensorSpec([], tf.float32),
+                scalar,
+                weights if rule.restore_best else [],
+                *tf.nest.map_structure(_spec, tensors),
+            ]
+
+            def fit(*args):
+                return self._fit(*args, rule=rule)
+
+            with single_threaded_executor():
+                run = tf.function(fit, autograph=False).get_concrete_function(*specs)
+            self.fits[key] = run, not runs_nested_functions(run)
+        return self.fits[key]
+
+    def _fit(self, orders, n_epochs, patience, best, count, kept, train, val, *, rule):
+        """Epochs until ``n_epochs`` or the stopping rule, in one graph."""
+        weights = self.template.weights
+        keys = ("loss", "val_loss") if self.validation else ("loss",)
+        buffers = {k: tf.zeros(tf.shape(orders)[:1], tf.float32) for k in keys}
+
+        def cond(epoch, stopped, *_):
+            return tf.logical_and(epoch < n_epochs, tf.logical_not(stopped))
+
+        def body(epoch, stopped, best, count, kept, buffers):
+            logs = self._epoch(orders[epoch], train, val)
+            best, count, save = plateau_step(
+                logs[rule.monitor],
+                best,
+                count,
+                tol=rule.tol,
+                where=tf.where,
+                to64=lambda t: tf.cast(t, tf.float64),
+            )
+            if rule.restore_best:
+                kept = [tf.where(save, w.value, k) for w, k in zip(weights, kept)]
+            buffers = {
+                k: tf.tensor_scatter_nd_update(b, [[epoch]], [logs[k]])
+                for k, b in buffers.items()
+            }
+            return epoch + 1, count > patience, best, count, kept, buffers
+
+        epoch, stopped, best, count, kept, buffers = tf.while_loop(
+            cond, body, (tf.constant(0), tf.constant(False), best, count, kept, buffers)
+        )
+        return {
+            "n_epochs": epoch,
+            "stopped": stopped,
+            "best": best,
+            "count": count,
+            "kept": kept,
+            "history": buffers,
+        }
+
 
 class _Session:
-    def __init__(self, program, run, single_threaded, tensors):
+    def __init__(self, program, run, single_threaded, tensors, signature):
         self.program = program
         self.run_epoch = run
         self.tensors = tensors
+        self.signature = signature
         # Single-threaded where that cannot deadlock, else the default.
         self.executor = (
             single_threaded_executor if single_threaded else contextlib.nullcontext
@@ -263,6 +332,51 @@ class _Session:
         with self.executor():
             logs = self.run_epoch(tf.constant(order, tf.int32), *self.tensors)
         return {k: float(v) for k, v in logs.items()}
+
+    def run_fit(self, chunks, rule):
+        """Train through ``chunks`` of epoch orders in one call each.
+
+        Returns a :class:`skxent._one_call.FitResult`; see that module.
+        """
+        run, single_threaded = self.program.fit_function(
+            self.signature, self.tensors, rule
+        )
+        executor = (
+            single_threaded_executor if single_threaded else contextlib.nullcontext
+        )
+        weights = self.program.template.weights
+        best = tf.constant(np.float32(np.inf))
+        count = tf.constant(0)
+        kept = [w.value for w in weights] if rule.restore_best else []
+        history, stopped = {}, False
+        for orders, n_epochs in chunks:
+            with executor():
+                out = run(
+                    tf.constant(orders),
+                    tf.constant(n_epochs, tf.int32),
+                    tf.constant(rule.patience, tf.int32),
+                    best,
+                    count,
+                    kept,
+                    *self.tensors,
+                )
+            best, count, kept = out["best"], out["count"], out["kept"]
+            done = int(out["n_epochs"])
+            for k, v in out["history"].items():
+                history.setdefault(k, []).extend(v.numpy()[:done])
+            stopped = bool(out["stopped"])
+            if stopped:
+                break
+        best = float(best)
+        return FitResult(
+            history=history,
+            best=best,
+            no_improvement=int(count),
+            stopped=stopped,
+            best_weights=[k.numpy() for k in kept]
+            if rule.restore_best and best < np.inf
+            else None,
+        )
 
     def sync_learning_rate(self, model):
         template = self.program.template
