@@ -297,7 +297,10 @@ class Program:
                 to64=lambda t: tf.cast(t, tf.float64),
             )
             if rule.restore_best:
-                kept = [tf.where(save, w.value, k) for w, k in zip(weights, kept)]
+                kept = [
+                    tf.where(save, w.value, k)
+                    for w, k in zip(weights, kept, strict=True)
+                ]
             buffers = {
                 k: tf.tensor_scatter_nd_update(b, [[epoch]], [logs[k]])
                 for k, b in buffers.items()
