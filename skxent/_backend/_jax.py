@@ -55,6 +55,23 @@ def model_fit_reason():
     return None
 
 
+def stop_step(loss, best, count, tol):
+    """:func:`skxent._one_call.plateau_step` in JAX ops.
+
+    float64 for the rule only (``jax.enable_x64`` while it is traced): the
+    training step keeps its dtypes.
+    """
+    with jax.enable_x64(True):
+        return plateau_step(
+            loss,
+            best,
+            count,
+            tol=tol,
+            where=jnp.where,
+            to64=lambda t: t.astype(jnp.float64),
+        )
+
+
 def _values(variables):
     return [v.value for v in variables]
 
@@ -173,16 +190,7 @@ class Program:
             epoch, _, state, kept, best, count, buffers = carry
             order = jax.lax.dynamic_index_in_dim(orders, epoch, keepdims=False)
             state, logs = self._epoch(state, order, train, val, bounds)
-            # float64 for the comparison only: the step keeps its dtypes.
-            with jax.enable_x64(True):
-                best, count, save = plateau_step(
-                    logs[rule.monitor],
-                    best,
-                    count,
-                    tol=rule.tol,
-                    where=jnp.where,
-                    to64=lambda t: t.astype(jnp.float64),
-                )
+            best, count, save = stop_step(logs[rule.monitor], best, count, rule.tol)
             if rule.restore_best:
                 kept = [
                     jnp.where(save, w, k)

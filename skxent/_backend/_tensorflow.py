@@ -122,6 +122,18 @@ def _plain_adam_update(optimizer, variables):
     return update
 
 
+def stop_step(loss, best, count, tol):
+    """:func:`skxent._one_call.plateau_step` in TensorFlow ops."""
+    return plateau_step(
+        loss,
+        best,
+        count,
+        tol=tol,
+        where=tf.where,
+        to64=lambda t: tf.cast(t, tf.float64),
+    )
+
+
 def _state(model):
     """The variables a session copies: weights, then optimizer state."""
     return [*model.variables, *model.optimizer.variables]
@@ -288,14 +300,7 @@ class Program:
 
         def body(epoch, stopped, best, count, kept, buffers):
             logs = self._epoch(orders[epoch], train, val)
-            best, count, save = plateau_step(
-                logs[rule.monitor],
-                best,
-                count,
-                tol=rule.tol,
-                where=tf.where,
-                to64=lambda t: tf.cast(t, tf.float64),
-            )
+            best, count, save = stop_step(logs[rule.monitor], best, count, rule.tol)
             if rule.restore_best:
                 kept = [
                     tf.where(save, w.value, k)
