@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_moons
 
-from skxent import XentClassifier, _one_call
+from skxent import XentClassifier, _one_call, _training
 from skxent._backend import backend
 from skxent._training import PlateauStop
 
@@ -43,6 +43,8 @@ def assert_same_fit(by_epoch, in_one_call):
     ):
         np.testing.assert_array_equal(mine, theirs)
 
+
+SMALL = dict(hidden_layer_sizes=(8,), epochs=3)
 
 CASES = {
     # The default network (hidden_layer_sizes=(100,), Adam, batches of 32).
@@ -131,3 +133,26 @@ def test_order_chunks_hold_the_epochs_orders():
     (orders, n_epochs), *rest = _one_call.order_chunks(4, 5, order)
     assert not rest and n_epochs == 5 and orders.shape == (8, 4)
     np.testing.assert_array_equal(orders[:5, 0], range(5))
+
+
+def only_program():
+    (programs,) = _training.PROGRAMS._idle.values()
+    (program,) = programs
+    return program
+
+
+def test_fits_of_other_row_counts_share_the_compiled_fit(moons):
+    X, y = moons
+    _training.PROGRAMS.clear()
+    XentClassifier(**SMALL, random_state=0).fit(X, y)
+    XentClassifier(**SMALL, random_state=1).fit(X[:100], y[:100])
+    XentClassifier(**SMALL, random_state=2, n_iter_no_change=3).fit(X, y)
+    program = only_program()
+    if BACKEND == "tensorflow":
+        # Traced once, for any number of rows and any patience.
+        assert len(program.fits) == 1
+    else:
+        # XLA compiles per shape: one program per row count (the last,
+        # smaller batch has a static shape; padding it would change its
+        # loss's divisor and its sums' order), none per patience.
+        assert program.fit._cache_size() == 2

@@ -9,6 +9,8 @@ pure function of its inputs it is compiled once per data shape and shared
 by every fit, and every thread, of the same architecture and settings.
 """
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -240,6 +242,8 @@ class _Session:
         best, count = jnp.float32(np.inf), jnp.int32(0)
         kept = program.weights(self.state) if rule.restore_best else []
         history, stopped = {}, False
+        # The patience is an argument: one compilation serves them all.
+        static_rule = dataclasses.replace(rule, patience=0)
         for orders, n_epochs in chunks:
             self.state, out = program.fit(
                 self.state,
@@ -252,7 +256,7 @@ class _Session:
                 train,
                 val,
                 bounds=bounds,
-                rule=rule,
+                rule=static_rule,
             )
             best, count, kept = out["best"], out["count"], out["kept"]
             done = int(out["n_epochs"])
