@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.datasets import make_moons
 
 from skxent import XentClassifier, _one_call, _training
@@ -74,6 +75,13 @@ CASES = {
 def test_one_call_makes_the_epoch_by_epoch_decisions(moons, monkeypatch, params):
     by_epoch, in_one_call = fit_both(monkeypatch, *moons, **params)
     assert_same_fit(by_epoch, in_one_call)
+
+
+def test_one_call_on_sparse_input(moons, monkeypatch):
+    X, y = moons
+    X = sparse.csr_matrix(np.hstack([X, np.zeros_like(X)]))
+    params = dict(SMALL, epochs=6, early_stopping=True, n_iter_no_change=2)
+    assert_same_fit(*fit_both(monkeypatch, X, y, **params))
 
 
 @pytest.mark.parametrize(
