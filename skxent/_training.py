@@ -12,7 +12,9 @@ the one compiled for the first.
 
 Every path visits the rows in the same order: epoch ``e`` of a fit seeded
 with ``seed`` takes the permutation ``default_rng([seed, e])`` draws, on
-every backend.  Keras callbacks run at epoch granularity.  What a program
+every backend.  Keras callbacks run at epoch granularity; a fit with no
+callback but skxent's own stopping rule, and no progress output, runs all
+its epochs in one compiled call instead (:mod:`skxent._one_call`).  What a program
 cannot serve (a callback with per-batch hooks, routed ``fit__*`` or
 ``compile__*`` parameters, a backend without a program) goes to
 ``Model.fit``, fed the very same batches.

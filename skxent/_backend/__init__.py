@@ -17,6 +17,10 @@ backend, each exposing the same names:
     writes the trained state back into ``model``'s variables;
     ``session.sync_learning_rate(model)`` reads a learning rate a callback
     set.
+``Program.one_call`` and ``session.run_fit(chunks, rule)``
+    Where ``one_call`` is true, ``run_fit`` trains through whole chunks of
+    epochs in one compiled call each, with the stopping rule inside (see
+    :mod:`skxent._one_call`), and returns a ``FitResult``.
 ``inference_function(model)``
     A compiled ``X -> logits`` function over float32 batches.
 ``model_fit_reason()``
