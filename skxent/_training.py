@@ -14,8 +14,8 @@ Every path visits the rows in the same order: epoch ``e`` of a fit seeded
 with ``seed`` takes the permutation ``default_rng([seed, e])`` draws, on
 every backend.  Keras callbacks run at epoch granularity; a fit with no
 callback but skxent's own stopping rule, and no progress output, runs all
-its epochs in one compiled call instead (:mod:`skxent._one_call`).  What a program
-cannot serve (a callback with per-batch hooks, routed ``fit__*`` or
+its epochs in one compiled call instead (:mod:`skxent._one_call`).  What a
+program cannot serve (a callback with per-batch hooks, routed ``fit__*`` or
 ``compile__*`` parameters, a backend without a program) goes to
 ``Model.fit``, fed the very same batches.
 """
@@ -101,6 +101,9 @@ class PlateauStop(keras.callbacks.Callback):
     value so far by more than ``tol``, and stops training once that count
     exceeds ``patience`` (``n_iter_no_change``).  With ``restore_best`` the
     weights of the best epoch are put back when training ends.
+
+    :func:`skxent._one_call.plateau_step` is this rule in graph ops, for
+    fits run in one compiled call: the two are a pair, changed together.
     """
 
     def __init__(self, monitor, tol, patience, restore_best):
