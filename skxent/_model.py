@@ -7,6 +7,7 @@ stay free of Keras and its backend.
 """
 
 import copy
+import functools
 
 from ._compat import import_keras, unflatten_params
 
@@ -221,6 +222,12 @@ def make_loss(rule, kwargs):
     return getattr(keras.losses, rule.keras_class)(**kwargs)
 
 
+@functools.cache
+def _optimizer_class(name):
+    """The optimizer class Keras names ``name`` (an instance made once)."""
+    return type(keras.optimizers.get(name))
+
+
 def make_optimizer(optimizer, learning_rate, params):
     """A new optimizer from a name, a class or an instance.
 
@@ -241,7 +248,7 @@ def make_optimizer(optimizer, learning_rate, params):
         return type(optimizer).from_config(optimizer.get_config())
     if isinstance(optimizer, str):
         try:
-            optimizer = type(keras.optimizers.get(optimizer))
+            optimizer = _optimizer_class(optimizer)
         except ValueError:
             raise ValueError(
                 f"Unknown optimizer {optimizer!r}; use a Keras optimizer name such as "
