@@ -57,13 +57,19 @@ def model_fit_reason():
     return None
 
 
+try:
+    _enable_x64 = jax.enable_x64
+except AttributeError:  # JAX releases before the top-level name
+    from jax.experimental import enable_x64 as _enable_x64
+
+
 def stop_step(loss, best, count, tol):
     """:func:`skxent._one_call.plateau_step` in JAX ops.
 
-    float64 for the rule only (``jax.enable_x64`` while it is traced): the
+    float64 for the rule only (``enable_x64`` while it is traced): the
     training step keeps its dtypes.
     """
-    with jax.enable_x64(True):
+    with _enable_x64(True):
         return plateau_step(
             loss,
             best,
