@@ -27,7 +27,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ONE_CALL", "StopRule", "fit_in_one_call", "order_chunks", "stop_rule"]
+__all__ = [
+    "ONE_CALL",
+    "FitResult",
+    "StopRule",
+    "fit_in_one_call",
+    "order_chunks",
+    "run_chunks",
+    "stop_rule",
+]
 
 ONE_CALL = True
 """Whether fits that allow it run in one compiled call (False forces the
@@ -121,6 +129,37 @@ class FitResult:
     no_improvement: int
     stopped: bool
     best_weights: list | None
+
+
+def run_chunks(chunks, rule, call, kept):
+    """Drive a backend's compiled fit through ``chunks``; a :class:`FitResult`.
+
+    ``call(orders, n_epochs, best, count, kept)`` runs one chunk from the
+    stopping state given (``kept``: the best weights so far, or the current
+    ones before any) and returns the program's outputs: ``n_epochs`` run,
+    ``stopped``, the new ``best``, ``count`` and ``kept``, and the chunk's
+    ``history`` buffers.
+    """
+    best, count = np.float32(np.inf), np.int32(0)
+    history, stopped = {}, False
+    for orders, n_epochs in chunks:
+        out = call(orders, n_epochs, best, count, kept)
+        best, count, kept = out["best"], out["count"], out["kept"]
+        done = int(out["n_epochs"])
+        for key, values in out["history"].items():
+            history.setdefault(key, []).extend(np.asarray(values)[:done])
+        stopped = bool(out["stopped"])
+        if stopped:
+            break
+    best = np.float32(best)
+    restored = rule.restore_best and best < np.inf
+    return FitResult(
+        history=history,
+        best=float(best),
+        no_improvement=int(count),
+        stopped=stopped,
+        best_weights=[np.asarray(k) for k in kept] if restored else None,
+    )
 
 
 def fit_in_one_call(session, model, order, epochs, n_rows, rule, stop_callbacks):

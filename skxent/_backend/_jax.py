@@ -17,7 +17,7 @@ import numpy as np
 from jax.experimental import sparse as jax_sparse
 
 from .. import _sparse
-from .._one_call import FitResult, plateau_step
+from .._one_call import plateau_step, run_chunks
 
 __all__ = [
     "SPARSE_INPUT",
@@ -239,23 +239,17 @@ class _Session:
         return {k: float(v) for k, v in logs.items()}
 
     def run_fit(self, chunks, rule):
-        """Train through ``chunks`` of epoch orders in one call each.
-
-        Returns a :class:`skxent._one_call.FitResult`; see that module.
-        """
+        """Train through ``chunks`` of epoch orders, one call each (a FitResult)."""
         train, val, bounds = self.data
-        program = self.program
-        best, count = jnp.float32(np.inf), jnp.int32(0)
-        kept = program.weights(self.state) if rule.restore_best else []
-        history, stopped = {}, False
         # The patience is an argument: one compilation serves them all.
         static_rule = dataclasses.replace(rule, patience=0)
-        for orders, n_epochs in chunks:
-            self.state, out = program.fit(
+
+        def call(orders, n_epochs, best, count, kept):
+            self.state, out = self.program.fit(
                 self.state,
                 kept,
-                best,
-                count,
+                jnp.float32(best),
+                jnp.int32(count),
                 jnp.asarray(orders),
                 jnp.int32(n_epochs),
                 jnp.int32(rule.patience),
@@ -264,23 +258,10 @@ class _Session:
                 bounds=bounds,
                 rule=static_rule,
             )
-            best, count, kept = out["best"], out["count"], out["kept"]
-            done = int(out["n_epochs"])
-            for k, v in out["history"].items():
-                history.setdefault(k, []).extend(np.asarray(v)[:done])
-            stopped = bool(out["stopped"])
-            if stopped:
-                break
-        best = float(best)
-        return FitResult(
-            history=history,
-            best=best,
-            no_improvement=int(count),
-            stopped=stopped,
-            best_weights=[np.asarray(k) for k in kept]
-            if rule.restore_best and best < np.inf
-            else None,
-        )
+            return out
+
+        kept = self.program.weights(self.state) if rule.restore_best else []
+        return run_chunks(chunks, rule, call, kept)
 
     def sync_learning_rate(self, model):
         optimizer = model.optimizer

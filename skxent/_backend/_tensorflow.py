@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from .. import _sparse
 from .._compat import single_threaded_executor
-from .._one_call import FitResult, plateau_step
+from .._one_call import plateau_step, run_chunks
 
 __all__ = [
     "SPARSE_INPUT",
@@ -342,49 +342,29 @@ class _Session:
         return {k: float(v) for k, v in logs.items()}
 
     def run_fit(self, chunks, rule):
-        """Train through ``chunks`` of epoch orders in one call each.
-
-        Returns a :class:`skxent._one_call.FitResult`; see that module.
-        """
+        """Train through ``chunks`` of epoch orders, one call each (a FitResult)."""
         run, single_threaded = self.program.fit_function(
             self.signature, self.tensors, rule
         )
         executor = (
             single_threaded_executor if single_threaded else contextlib.nullcontext
         )
-        weights = self.program.template.weights
-        best = tf.constant(np.float32(np.inf))
-        count = tf.constant(0)
-        kept = [w.value for w in weights] if rule.restore_best else []
-        history, stopped = {}, False
-        for orders, n_epochs in chunks:
+
+        def call(orders, n_epochs, best, count, kept):
             with executor():
-                out = run(
+                return run(
                     tf.constant(orders),
                     tf.constant(n_epochs, tf.int32),
                     tf.constant(rule.patience, tf.int32),
-                    best,
-                    count,
+                    tf.constant(best),
+                    tf.constant(count),
                     kept,
                     *self.tensors,
                 )
-            best, count, kept = out["best"], out["count"], out["kept"]
-            done = int(out["n_epochs"])
-            for k, v in out["history"].items():
-                history.setdefault(k, []).extend(v.numpy()[:done])
-            stopped = bool(out["stopped"])
-            if stopped:
-                break
-        best = float(best)
-        return FitResult(
-            history=history,
-            best=best,
-            no_improvement=int(count),
-            stopped=stopped,
-            best_weights=[k.numpy() for k in kept]
-            if rule.restore_best and best < np.inf
-            else None,
-        )
+
+        weights = self.program.template.weights
+        kept = [w.value for w in weights] if rule.restore_best else []
+        return run_chunks(chunks, rule, call, kept)
 
     def sync_learning_rate(self, model):
         template = self.program.template
