@@ -7,6 +7,7 @@ and cloning an estimator stay free of Keras and its backend.
 """
 
 import copy
+import functools
 
 from . import _sparse
 from ._backend import backend
@@ -176,6 +177,12 @@ def compiled_model(plan, params, hidden_layer_sizes):
     return model
 
 
+@functools.cache
+def _optimizer_class(name):
+    """The optimizer class Keras names ``name`` (an instance made once)."""
+    return type(keras.optimizers.get(name))
+
+
 def make_optimizer(optimizer, learning_rate, params):
     """A new optimizer from a name, a class or an instance.
 
@@ -196,7 +203,7 @@ def make_optimizer(optimizer, learning_rate, params):
         return type(optimizer).from_config(optimizer.get_config())
     if isinstance(optimizer, str):
         try:
-            optimizer = type(keras.optimizers.get(optimizer))
+            optimizer = _optimizer_class(optimizer)
         except ValueError:
             raise ValueError(
                 f"Unknown optimizer {optimizer!r}; use a Keras optimizer name such as "

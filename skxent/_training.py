@@ -12,8 +12,10 @@ the one compiled for the first.
 
 Every path visits the rows in the same order: epoch ``e`` of a fit seeded
 with ``seed`` takes the permutation ``default_rng([seed, e])`` draws, on
-every backend.  Keras callbacks run at epoch granularity.  What a program
-cannot serve (a callback with per-batch hooks, routed ``fit__*`` or
+every backend.  Keras callbacks run at epoch granularity; a fit with no
+callback but skxent's own stopping rule, and no progress output, runs all
+its epochs in one compiled call instead (:mod:`skxent._one_call`).  What a
+program cannot serve (a callback with per-batch hooks, routed ``fit__*`` or
 ``compile__*`` parameters, a backend without a program) goes to
 ``Model.fit``, fed the very same batches.
 """
@@ -25,7 +27,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import _sparse
+from . import _one_call, _sparse
 from ._backend import backend, backend_name
 from ._keras import import_keras
 from ._model import dense_stack, dense_stack_model
@@ -99,6 +101,9 @@ class PlateauStop(keras.callbacks.Callback):
     value so far by more than ``tol``, and stops training once that count
     exceeds ``patience`` (``n_iter_no_change``).  With ``restore_best`` the
     weights of the best epoch are put back when training ends.
+
+    :func:`skxent._one_call.plateau_step` is this rule in graph ops, for
+    fits run in one compiled call: the two are a pair, changed together.
     """
 
     def __init__(self, monitor, tol, patience, restore_best):
@@ -292,6 +297,16 @@ def train(model, plan, *, callbacks, verbose, fit_params, compile_params):
 
     def build():
         return program_class(model if key is None else _template(model), **settings)
+
+    # -- the whole fit in one compiled call, when nothing needs the epochs'
+    # ends on the host (see skxent._one_call; PlateauStop is mirrored there).
+    rule = _one_call.stop_rule(callbacks, verbose, PlateauStop)
+    if rule is not None and program_class.one_call:
+        with PROGRAMS.checkout(key, build) as program:
+            session = program.start(model, train_data, val_data)
+            return _one_call.fit_in_one_call(
+                session, model, order, epochs, n_rows, rule, callbacks
+            )
 
     # Callbacks that may read the weights or set the learning rate between
     # epochs get the program's state each epoch; otherwise once, at the end.

@@ -37,6 +37,10 @@ step per backend:
     writes the trained state back into ``model``'s variables;
     ``session.sync_learning_rate(model)`` takes a learning rate a callback
     set.
+``Program.one_call`` and ``session.run_fit(chunks, rule)``
+    Where ``one_call`` is true, ``run_fit`` trains through whole chunks of
+    epochs in one compiled call each, the stopping rule inside (see
+    :mod:`skxent._one_call`), and returns a ``FitResult``.
 """
 
 from .. import _sparse
@@ -50,6 +54,7 @@ class Program:
     exclusive = True
     shareable = True
     sparse_input = False
+    one_call = False
 
     def __init__(self, template, *, batch_size, validation, validation_batch):
         self.template = template

@@ -9,12 +9,15 @@ pure function of its inputs it is compiled once per data shape and shared
 by every fit, and every thread, of the same architecture and settings.
 """
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.experimental import sparse as jax_sparse
 
 from .. import _sparse
+from .._one_call import plateau_step, run_chunks
 from . import _base
 
 __all__ = ["Program"]
@@ -35,6 +38,12 @@ def _arrays(data, batch_size):
     return (arrays, *(jnp.asarray(a) for a in rest)), bound
 
 
+try:
+    _enable_x64 = jax.enable_x64
+except AttributeError:  # JAX releases before the top-level name
+    from jax.experimental import enable_x64 as _enable_x64
+
+
 def _values(variables):
     return [v.value for v in variables]
 
@@ -44,6 +53,24 @@ class Program(_base.Program):
 
     exclusive = False
     sparse_input = True  # Keras's layers take a BCOO
+    one_call = True  # sessions have run_fit
+
+    @staticmethod
+    def stop_step(loss, best, count, tol):
+        """:func:`skxent._one_call.plateau_step` in JAX ops.
+
+        float64 for the rule only (``enable_x64`` while it is traced): the
+        training step keeps its dtypes.
+        """
+        with _enable_x64(True):
+            return plateau_step(
+                loss,
+                best,
+                count,
+                tol=tol,
+                where=jnp.where,
+                to64=lambda t: t.astype(jnp.float64),
+            )
 
     def __init__(self, template, **settings):
         super().__init__(template, **settings)
@@ -51,6 +78,11 @@ class Program(_base.Program):
         self._n_features = template.input_shape[-1]
         self._as_sparse = self.sparse_batch if template.inputs[0].sparse else None
         self.run = jax.jit(self._epoch, static_argnums=(4,))
+        self.fit = jax.jit(self._fit, static_argnames=("bounds", "rule"))
+        # Where each of model.weights sits in (trainable, non_trainable).
+        lists = (template.trainable_variables, template.non_trainable_variables)
+        where = {id(v): (i, j) for i, vs in enumerate(lists) for j, v in enumerate(vs)}
+        self._weights = [where[id(w)] for w in template.weights]
 
     @staticmethod
     def sparse_tensor(csr):
@@ -156,6 +188,50 @@ class Program(_base.Program):
             logs["val_loss"] = self._mean_val_loss(state, val, bounds[1])
         return state, logs
 
+    # -- the whole fit in one call (see skxent._one_call) ---------------------
+
+    def weights(self, state):
+        """``model.weights``'s values in ``state``."""
+        return [state[i][j] for i, j in self._weights]
+
+    def _fit(self, state, kept, best, count, orders, n_epochs, patience, train, val,
+             *, bounds, rule):  # fmt: skip
+        """Epochs until ``n_epochs`` or the stopping rule, in one program."""
+        keys = ("loss", "val_loss") if self.validation else ("loss",)
+        buffers = {k: jnp.zeros(orders.shape[:1], jnp.float32) for k in keys}
+
+        def cond(carry):
+            epoch, stopped = carry[:2]
+            return (epoch < n_epochs) & ~stopped
+
+        def body(carry):
+            epoch, _, state, kept, best, count, buffers = carry
+            order = jax.lax.dynamic_index_in_dim(orders, epoch, keepdims=False)
+            state, logs = self._epoch(state, order, train, val, bounds)
+            best, count, save = self.stop_step(
+                logs[rule.monitor], best, count, rule.tol
+            )
+            if rule.restore_best:
+                kept = [
+                    jnp.where(save, w, k)
+                    for w, k in zip(self.weights(state), kept, strict=True)
+                ]
+            buffers = {k: b.at[epoch].set(logs[k]) for k, b in buffers.items()}
+            return epoch + 1, count > patience, state, kept, best, count, buffers
+
+        carry = (jnp.int32(0), jnp.bool_(False), state, kept, best, count, buffers)
+        epoch, stopped, state, kept, best, count, buffers = jax.lax.while_loop(
+            cond, body, carry
+        )
+        return state, {
+            "n_epochs": epoch,
+            "stopped": stopped,
+            "best": best,
+            "count": count,
+            "kept": kept,
+            "history": buffers,
+        }
+
 
 class _Session:
     def __init__(self, program, model, train, val, bounds):
@@ -173,6 +249,31 @@ class _Session:
             self.state, jnp.asarray(order, jnp.int32), train, val, bounds
         )
         return {k: float(v) for k, v in logs.items()}
+
+    def run_fit(self, chunks, rule):
+        """Train through ``chunks`` of epoch orders, one call each (a FitResult)."""
+        train, val, bounds = self.data
+        # The patience is an argument: one compilation serves them all.
+        static_rule = dataclasses.replace(rule, patience=0)
+
+        def call(orders, n_epochs, best, count, kept):
+            self.state, out = self.program.fit(
+                self.state,
+                kept,
+                jnp.float32(best),
+                jnp.int32(count),
+                jnp.asarray(orders),
+                jnp.int32(n_epochs),
+                jnp.int32(rule.patience),
+                train,
+                val,
+                bounds=bounds,
+                rule=static_rule,
+            )
+            return out
+
+        kept = self.program.weights(self.state) if rule.restore_best else []
+        return run_chunks(chunks, rule, call, kept)
 
     def sync_learning_rate(self, model):
         optimizer = model.optimizer

@@ -1,11 +1,14 @@
-"""TensorFlow: one compiled call per epoch, on the program's own variables.
+"""TensorFlow: the epochs, or the whole fit, in compiled calls on its own variables.
 
 The epoch is a ``tf.while_loop`` over minibatches gathered from in-memory
 tensors in the order given, each step the one ``Model.train_step`` takes
 (the compiled loss plus the model's regularisation losses, the optimizer's
-loss scaling and update), then the validation loss.  It is traced once per
-:class:`Program` with the data, the row order and their lengths as
-arguments, so every fit of the same architecture and settings reuses it.
+loss scaling and update), then the validation loss.  Where nothing needs
+the epochs' ends on the host, a second ``tf.while_loop`` runs the epochs
+and the stopping rule too, one call per fit (:mod:`skxent._one_call`).
+Both are traced once per :class:`Program` with the data, the row orders
+and their lengths as arguments, so every fit of the same architecture and
+settings reuses them.
 
 A program trains its own copy of the network (the *template*): a session
 copies the fitted model's weights and optimizer state into the template's
@@ -18,96 +21,21 @@ executor when two threads train at once.
 """
 
 import contextlib
-import functools
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from .. import _sparse
+from .._one_call import plateau_step, run_chunks
 from . import _base
-
-try:  # a private name: without it, functions run on the default executor
-    from tensorflow.python.eager.context import function_executor_type
-except ImportError:
-    function_executor_type = None
-
-__all__ = ["Program"]
-
-# Ops that run a nested function.  TensorFlow's single-threaded executor
-# deadlocks when two threads run graphs holding them at once (Keras's own
-# hinge losses hold a StatelessIf); such graphs run on the default executor.
-# The epoch's own ``While`` is safe (tests/test_concurrency.py).
-_NESTED_CALL_OPS = frozenset(
-    {"If", "StatelessIf", "Case", "StatelessCase", "PartitionedCall"}
-    | {"StatefulPartitionedCall"}
+from ._tensorflow_execution import (
+    plain_adam_update,
+    runs_nested_functions,
+    single_threaded_executor,
 )
 
-
-def runs_nested_functions(concrete_function):
-    """Whether a traced function holds ops that call nested functions."""
-    graph_def = concrete_function.graph.as_graph_def()
-    ops = {node.op for node in graph_def.node}
-    for function in graph_def.library.function:
-        ops.update(node.op for node in function.node_def)
-    return not ops.isdisjoint(_NESTED_CALL_OPS)
-
-
-def _plain_adam_update(optimizer, variables):
-    """Keras's Adam update as one fused kernel per variable, or None.
-
-    Anything but a plain float32 Adam (AMSGrad, clipping, weight decay, EMA,
-    gradient accumulation, loss scaling) keeps Keras's own ``apply``.
-    """
-    config = optimizer.get_config()
-    extras = (
-        "amsgrad",
-        "weight_decay",
-        "clipnorm",
-        "clipvalue",
-        "global_clipnorm",
-        "use_ema",
-        "loss_scale_factor",
-        "gradient_accumulation_steps",
-    )
-    if (
-        type(optimizer) is not keras.optimizers.Adam
-        or any(config.get(key) for key in extras)
-        or any(v.dtype != "float32" for v in variables)
-        or not hasattr(optimizer, "_momentums")
-    ):
-        return None
-    slots = [
-        (
-            optimizer._momentums[optimizer._get_variable_index(v)],
-            optimizer._velocities[optimizer._get_variable_index(v)],
-        )
-        for v in variables
-    ]
-
-    def update(gradients):
-        step = tf.cast(optimizer.iterations + 1, tf.float32)
-        beta_1 = tf.constant(optimizer.beta_1, tf.float32)
-        beta_2 = tf.constant(optimizer.beta_2, tf.float32)
-        learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
-        for variable, (m, v), gradient in zip(variables, slots, gradients, strict=True):
-            if gradient is None:  # a weight the loss does not depend on
-                continue
-            tf.raw_ops.ResourceApplyAdam(
-                var=variable.value.handle,
-                m=m.value.handle,
-                v=v.value.handle,
-                beta1_power=tf.pow(beta_1, step),
-                beta2_power=tf.pow(beta_2, step),
-                lr=learning_rate,
-                beta1=beta_1,
-                beta2=beta_2,
-                epsilon=tf.constant(optimizer.epsilon, tf.float32),
-                grad=tf.convert_to_tensor(gradient),
-            )
-        optimizer.iterations.assign_add(1)
-
-    return update
+__all__ = ["Program"]
 
 
 def _state(model):
@@ -134,13 +62,27 @@ class Program(_base.Program):
 
     exclusive = True
     sparse_input = True  # Keras's layers take a tf.SparseTensor
+    one_call = True  # sessions have run_fit
+
+    @staticmethod
+    def stop_step(loss, best, count, tol):
+        """:func:`skxent._one_call.plateau_step` in TensorFlow ops."""
+        return plateau_step(
+            loss,
+            best,
+            count,
+            tol=tol,
+            where=tf.where,
+            to64=lambda t: tf.cast(t, tf.float64),
+        )
 
     def __init__(self, template, **settings):
         super().__init__(template, **settings)
-        self.update = _plain_adam_update(
+        self.update = plain_adam_update(
             template.optimizer, template.trainable_variables
         )
         self.runs = {}  # data signature -> traced epoch
+        self.fits = {}  # (data signature, stop rule) -> traced whole fit
 
     @classmethod
     def model_fit_reason(cls):
@@ -211,7 +153,7 @@ class Program(_base.Program):
         if model is not self.template:
             for mine, theirs in zip(_state(self.template), _state(model), strict=True):
                 mine.assign(theirs.value)
-        return _Session(self, *self.runs[signature], tensors)
+        return _Session(self, *self.runs[signature], tensors, signature)
 
     def _trace(self, tensors):
         specs = [
@@ -280,12 +222,76 @@ class Program(_base.Program):
             )
         return logs
 
+    # -- the whole fit in one call (see skxent._one_call) ---------------------
+
+    def fit_function(self, signature, tensors, rule):
+        """The traced whole fit for this data and stopping rule."""
+        key = (signature, rule.monitor, rule.tol, rule.restore_best)
+        if key not in self.fits:
+            weights = [tf.TensorSpec(w.shape, w.dtype) for w in self.template.weights]
+            scalar = tf.TensorSpec([], tf.int32)
+            specs = [
+                tf.TensorSpec([None, None], tf.int32),
+                scalar,
+                scalar,
+                tf.TensorSpec([], tf.float32),
+                scalar,
+                weights if rule.restore_best else [],
+                *tf.nest.map_structure(_spec, tensors),
+            ]
+
+            def fit(*args):
+                return self._fit(*args, rule=rule)
+
+            with single_threaded_executor():
+                run = tf.function(fit, autograph=False).get_concrete_function(*specs)
+            self.fits[key] = run, not runs_nested_functions(run)
+        return self.fits[key]
+
+    def _fit(self, orders, n_epochs, patience, best, count, kept, train, val, *, rule):
+        """Epochs until ``n_epochs`` or the stopping rule, in one graph."""
+        weights = self.template.weights
+        keys = ("loss", "val_loss") if self.validation else ("loss",)
+        buffers = {k: tf.zeros(tf.shape(orders)[:1], tf.float32) for k in keys}
+
+        def cond(epoch, stopped, *_):
+            return tf.logical_and(epoch < n_epochs, tf.logical_not(stopped))
+
+        def body(epoch, stopped, best, count, kept, buffers):
+            logs = self._epoch(orders[epoch], train, val)
+            best, count, save = self.stop_step(
+                logs[rule.monitor], best, count, rule.tol
+            )
+            if rule.restore_best:
+                kept = [
+                    tf.where(save, w.value, k)
+                    for w, k in zip(weights, kept, strict=True)
+                ]
+            buffers = {
+                k: tf.tensor_scatter_nd_update(b, [[epoch]], [logs[k]])
+                for k, b in buffers.items()
+            }
+            return epoch + 1, count > patience, best, count, kept, buffers
+
+        epoch, stopped, best, count, kept, buffers = tf.while_loop(
+            cond, body, (tf.constant(0), tf.constant(False), best, count, kept, buffers)
+        )
+        return {
+            "n_epochs": epoch,
+            "stopped": stopped,
+            "best": best,
+            "count": count,
+            "kept": kept,
+            "history": buffers,
+        }
+
 
 class _Session:
-    def __init__(self, program, run, single_threaded, tensors):
+    def __init__(self, program, run, single_threaded, tensors, signature):
         self.program = program
         self.run_epoch = run
         self.tensors = tensors
+        self.signature = signature
         # Single-threaded where that cannot deadlock, else the default.
         self.executor = (
             single_threaded_executor if single_threaded else contextlib.nullcontext
@@ -295,6 +301,31 @@ class _Session:
         with self.executor():
             logs = self.run_epoch(tf.constant(order, tf.int32), *self.tensors)
         return {k: float(v) for k, v in logs.items()}
+
+    def run_fit(self, chunks, rule):
+        """Train through ``chunks`` of epoch orders, one call each (a FitResult)."""
+        run, single_threaded = self.program.fit_function(
+            self.signature, self.tensors, rule
+        )
+        executor = (
+            single_threaded_executor if single_threaded else contextlib.nullcontext
+        )
+
+        def call(orders, n_epochs, best, count, kept):
+            with executor():
+                return run(
+                    tf.constant(orders),
+                    tf.constant(n_epochs, tf.int32),
+                    tf.constant(rule.patience, tf.int32),
+                    tf.constant(best),
+                    tf.constant(count),
+                    kept,
+                    *self.tensors,
+                )
+
+        weights = self.program.template.weights
+        kept = [w.value for w in weights] if rule.restore_best else []
+        return run_chunks(chunks, rule, call, kept)
 
     def sync_learning_rate(self, model):
         template = self.program.template
@@ -308,23 +339,3 @@ class _Session:
         if model is not template:
             for theirs, mine in zip(_state(model), _state(template), strict=True):
                 theirs.assign(mine.value)
-
-
-@functools.cache
-def _has_gpu():
-    return bool(tf.config.list_logical_devices("GPU"))
-
-
-def single_threaded_executor():
-    """A context in which TensorFlow functions run on the calling thread.
-
-    TensorFlow's default executor hands every op of a function to its
-    inter-op thread pool; for a small network's hundreds of tiny ops per
-    step that hand-off costs more than the ops, and the weights come out
-    the same.  The setting is thread-local and restored on exit.  Not
-    used with a GPU, which this executor does not drive, nor where
-    TensorFlow no longer has the private ``function_executor_type``.
-    """
-    if function_executor_type is None or _has_gpu():
-        return contextlib.nullcontext()
-    return function_executor_type("SINGLE_THREADED_EXECUTOR")
