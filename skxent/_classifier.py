@@ -9,7 +9,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from . import _fitting, _sparse
+from . import _calibration, _fitting, _sparse
 from ._compat import KERAS_FIRST, available_if, validate_data
 from ._losses import (
     ALIASES,
@@ -147,6 +147,27 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training its
         network instead of starting anew.
+    input_scaling : {"standard"} or None, default="standard"
+        ``"standard"`` trains the default network on standardised features
+        (each column's mean removed, divided by its standard deviation, as
+        ``StandardScaler`` does; sparse ``X`` is divided only, never
+        centred or densified), so raw features of any scale train as well
+        as scaled ones.  The statistics come from the first :meth:`fit`
+        (or :meth:`partial_fit` call) and are kept by ``warm_start`` and
+        later :meth:`partial_fit` calls; after training they are folded
+        into the first layer's weights, so ``model_`` takes raw features.
+        A custom ``body`` receives ``X`` as passed (put a
+        ``keras.layers.Normalization`` in it).  None trains on ``X`` as
+        passed.
+    calibration : {"temperature"} or None, default=None
+        ``"temperature"`` divides the logits by one temperature, fitted
+        after training on held-out rows (the validation rows of
+        ``early_stopping`` or ``validation_split``, otherwise
+        ``validation_fraction`` of the training rows, held out, stratified)
+        by minimising their crossentropy, so that :meth:`predict_proba` is
+        calibrated.  :meth:`predict` and :meth:`decision_function` are
+        unchanged.  Only for the crossentropies.  See the user guide's
+        "Calibrated probabilities".
     **routed_params
         SciKeras-style routed parameters; see :data:`skxent._params.ROUTES`.
 
@@ -176,7 +197,12 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         ``val_loss`` with ``early_stopping`` (whose weights the model
         keeps), else of the training loss.
     model_ : keras.Model
-        The fitted network, ending in logits.
+        The fitted network, ending in logits; it takes raw features.
+    input_offset_, input_scale_ : ndarray of shape (n_features_in_,) or None
+        The statistics of ``input_scaling`` (inputs are ``(X - input_offset_)
+        / input_scale_`` for the network as trained); None without scaling.
+    calibration_temperature_ : float or None
+        The temperature of ``calibration="temperature"``; None without.
     target_encoder_ : TargetEncoder
         Maps labels to class codes and back.
 
@@ -224,6 +250,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
         "callbacks": [list, tuple, None],
         "warm_start": ["boolean"],
+        "input_scaling": [StrOptions({"standard"}), None],
+        "calibration": [StrOptions({"temperature"}), None],
     }
 
     def __init__(
@@ -249,6 +277,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        input_scaling="standard",
+        calibration=None,
         **routed_params,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -272,6 +302,8 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.input_scaling = input_scaling
+        self.calibration = calibration
         self._set_routed_params(routed_params)
 
     def _check_params(self):
@@ -384,6 +416,10 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         if _sparse.is_sparse(X):
             X = _sparse.as_csr(X)
         apply = getattr(LOSSES[self.loss_], method)
+        if method == "proba":  # calibration hook: logits / calibration_temperature_
+            apply = _calibration.tempered(
+                apply, getattr(self, "calibration_temperature_", None)
+            )
         n_outputs = self.model_.outputs[0].shape[-1]
         if (
             not _sparse.is_sparse(X)

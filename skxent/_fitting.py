@@ -14,7 +14,7 @@ from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
-from . import _sparse
+from . import _calibration, _scaling, _sparse
 from ._losses import LOSSES, loss_kwargs, resolve_loss
 from ._params import route as _route
 from ._targets import TargetEncoder
@@ -170,8 +170,10 @@ def fit(
     # stopping nor stops.
     early_stopping = stop_early and estimator.early_stopping
     monitor = "val_loss" if early_stopping else "loss"
+    # calibration: its temperature is fitted on held-out rows (hook).
+    calibrate = _calibration.check(estimator.calibration, rule.probability, rule.name)
     fraction = estimator.validation_split or (
-        estimator.validation_fraction if early_stopping else 0.0
+        estimator.validation_fraction if early_stopping or calibrate else 0.0
     )
     train, val = split(
         codes,
@@ -180,6 +182,18 @@ def fit(
         encoder.target_type_,
         "validation_split" if estimator.validation_split else "validation_fraction",
     )
+    if calibrate:  # calibration hook: fail before training, not after
+        _calibration.check_held_out(codes, train, val, encoder.target_type_)
+    # input_scaling hook: statistics of the first fit, kept by later ones.
+    if reset:
+        stats = _scaling.statistics(
+            X, estimator.input_scaling if estimator.body is None else None
+        )
+    elif getattr(estimator, "input_offset_", None) is not None:
+        stats = (estimator.input_offset_, estimator.input_scale_)
+    else:
+        stats = None
+    X_raw, X = X, _scaling.scale_inputs(X, stats)
 
     # Keras (and with it TensorFlow) is imported here, on first fit.
     from . import _inference, _model, _training
@@ -229,25 +243,38 @@ def fit(
                 restore_best=early_stopping,
             )
         )
-    history = _training.train(
-        model,
-        X,
-        targets,
-        weights,
-        train=train,
-        val=val,
-        epochs=epochs,
-        first_epoch=0 if reset else estimator.n_iter_,
-        batch_size=estimator.batch_size,
-        shuffle=estimator.shuffle,
-        seed=int(drawn[1]),
-        verbose=estimator.verbose,
-        callbacks=callbacks,
-        fit_params=_route(params, "fit"),
-        compile_params=_route(params, "compile"),
-    )
+    with _scaling.folded_after(model, stats, unfold_first=not reset):
+        history = _training.train(
+            model,
+            X,
+            targets,
+            weights,
+            train=train,
+            val=val,
+            epochs=epochs,
+            first_epoch=0 if reset else estimator.n_iter_,
+            batch_size=estimator.batch_size,
+            shuffle=estimator.shuffle,
+            seed=int(drawn[1]),
+            verbose=estimator.verbose,
+            callbacks=callbacks,
+            fit_params=_route(params, "fit"),
+            compile_params=_route(params, "compile"),
+        )
+
+    logits_fn = _inference.logits_function(model)
+    temperature = None
+    if calibrate:  # calibration hook: the temperature of the trained network
+        held_out = X_raw[val]
+        if _sparse.is_sparse(held_out) and not logits_fn.takes_sparse:
+            held_out = held_out.toarray()
+        temperature = _calibration.fit_temperature(
+            logits_fn(held_out), codes[val], rule.probability, encoder.target_type_
+        )
 
     # Set fitted state only once training has succeeded.
+    estimator.input_offset_, estimator.input_scale_ = stats or (None, None)
+    estimator.calibration_temperature_ = temperature
     estimator.model_ = model
     estimator.target_encoder_ = encoder
     estimator.classes_ = encoder.classes_
@@ -262,5 +289,5 @@ def fit(
     # fmin skips NaN losses (NaN only if every epoch's loss was NaN).
     losses = np.asarray(history.get(monitor, [np.nan]), float)
     estimator.best_loss_ = float(np.fmin.reduce(losses))
-    estimator._logits_fn = _inference.logits_function(model)
+    estimator._logits_fn = logits_fn
     return estimator
