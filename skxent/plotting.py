@@ -250,7 +250,7 @@ def plot_calibration(estimators, X, y, *, n_bins=15, axes=None):
     >>> X, y = load_iris(return_X_y=True)
     >>> axes = plot_calibration({"logistic": LogisticRegression().fit(X, y)}, X, y)
     >>> axes[0].get_title(), axes[0].get_xlabel()
-    ('logistic', 'confidence (probability of the top label)')
+    ('logistic', 'top-label probability')
     """
     from sklearn.metrics import log_loss
 
@@ -307,7 +307,8 @@ def plot_calibration(estimators, X, y, *, n_bins=15, axes=None):
         ax.set_title(name)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1.02)
-        ax.set_xlabel("confidence (probability of the top label)")
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", "", "0.5", "", "1"])
+        ax.set_xlabel("top-label probability")
         ax.legend(loc="upper left", fontsize="small")
-    axes[0].set_ylabel("accuracy of the top label")
+    axes[0].set_ylabel("top-label accuracy")
     return axes
