@@ -73,7 +73,7 @@ def test_fit_is_invariant_to_feature_scale():
 def test_model_alone_takes_raw_features_and_persists(tmp_path):
     X, y = data()
     clf = XentClassifier(**QUICK).fit(X, y)
-    logits = np.asarray(clf.model_(X.astype(np.float32)))
+    logits = clf.model_.predict(X.astype(np.float32), verbose=0)
     np.testing.assert_allclose(logits, clf.decision_function(X), rtol=1e-4, atol=1e-4)
     clf.save(tmp_path / "m.skxent")
     for loaded in (skxent.load(tmp_path / "m.skxent"), pickle.loads(pickle.dumps(clf))):
