@@ -147,16 +147,18 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training its
         network instead of starting anew.
-    input_scaling : {"standard"} or None, default="standard"
+    input_scaling : {"auto", "standard"} or None, default="auto"
         ``"standard"`` trains the default network on standardised features
         (each column's mean removed, divided by its standard deviation, as
         ``StandardScaler`` does; sparse ``X`` is divided only, never
         centred or densified), so raw features of any scale train as well
-        as scaled ones.  The statistics come from the first :meth:`fit`
-        (or :meth:`partial_fit` call) and are kept by ``warm_start`` and
-        later :meth:`partial_fit` calls; after training they are folded
-        into the first layer's weights, so ``model_`` takes raw features.
-        A custom ``body`` receives ``X`` as passed (put a
+        as scaled ones.  ``"auto"`` standardises dense ``X`` and leaves
+        sparse ``X`` as passed (TF-IDF features train better unscaled).
+        The statistics come from the first :meth:`fit` (or
+        :meth:`partial_fit` call) and are kept by ``warm_start`` and later
+        :meth:`partial_fit` calls; after training they are folded into the
+        first layer's weights, so ``model_`` takes raw features.  A custom
+        ``body`` receives ``X`` as passed (put a
         ``keras.layers.Normalization`` in it).  None trains on ``X`` as
         passed.
     calibration : {"temperature"} or None, default=None
@@ -250,7 +252,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
         "callbacks": [list, tuple, None],
         "warm_start": ["boolean"],
-        "input_scaling": [StrOptions({"standard"}), None],
+        "input_scaling": [StrOptions({"auto", "standard"}), None],
         "calibration": [StrOptions({"temperature"}), None],
     }
 
@@ -277,7 +279,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         verbose=0,
         callbacks=None,
         warm_start=False,
-        input_scaling="standard",
+        input_scaling="auto",
         calibration=None,
         **routed_params,
     ):

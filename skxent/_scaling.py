@@ -11,7 +11,8 @@ continue training (``warm_start``, ``partial_fit``) the map is unfolded
 again first, so the optimizer keeps working on the well-conditioned
 weights it trained.
 
-Sparse ``X`` is only scaled, never centred (centring would densify it).
+Sparse ``X`` is only scaled, never centred (centring would densify it),
+and by default (``"auto"``) not scaled at all.
 
 Pure NumPy and SciPy: the statistics and the (un)folding take plain arrays.
 """
@@ -31,7 +32,7 @@ __all__ = [
     "unfold",
 ]
 
-INPUT_SCALINGS = ("standard",)
+INPUT_SCALINGS = ("auto", "standard")
 """Values of ``input_scaling`` besides None."""
 
 
@@ -39,8 +40,11 @@ def statistics(X, method):
     """``(offset, scale)``, float64 arrays of shape ``(n_features,)``, or None.
 
     ``method`` is ``"standard"`` (mean and standard deviation of each
-    column; for a sparse ``X`` the offset is 0, its standard deviation still
-    the scale) or None (no scaling).  A constant column gets scale 1.
+    column, as ``StandardScaler``; for a sparse ``X`` the offset is 0 and
+    the standard deviation still the scale, as
+    ``StandardScaler(with_mean=False)``), ``"auto"`` (``"standard"`` for
+    dense ``X``, None for sparse ``X``) or None (no scaling).  A constant
+    column gets scale 1.
 
     Examples
     --------
@@ -52,18 +56,28 @@ def statistics(X, method):
     if method is None:
         return None
     if method not in INPUT_SCALINGS:
-        raise ValueError(f"Unknown input_scaling {method!r}; use 'standard' or None.")
+        raise ValueError(
+            f"Unknown input_scaling {method!r}; use 'auto', 'standard' or None."
+        )
+    if method == "auto":
+        # Sparse features such as TF-IDF are on one scale already, and
+        # dividing rare columns by their small deviation hurts: 0.867 test
+        # accuracy against 0.906 unscaled on the text example's corpus.
+        if _sparse.is_sparse(X):
+            return None
     n_features = X.shape[1]
     if _sparse.is_sparse(X):
         from sklearn.utils.sparsefuncs import mean_variance_axis
 
+        # As StandardScaler(with_mean=False): divided, never centred.
         _, variance = mean_variance_axis(_sparse.as_csr(X).astype(np.float64), 0)
         offset = np.zeros(n_features)
-    else:
-        X64 = np.asarray(X, dtype=np.float64)
-        offset = X64.mean(axis=0)
-        variance = X64.var(axis=0)
-    scale = np.sqrt(np.asarray(variance, dtype=np.float64))
+        scale = np.sqrt(np.asarray(variance, dtype=np.float64))
+        scale[~(scale > 10 * np.finfo(np.float64).eps)] = 1.0
+        return offset, scale
+    X64 = np.asarray(X, dtype=np.float64)
+    offset = X64.mean(axis=0)
+    scale = X64.std(axis=0)
     # As scikit-learn's StandardScaler: a (near-)constant column is not scaled.
     scale[~(scale > 10 * np.finfo(np.float64).eps * np.maximum(1.0, abs(offset)))] = 1.0
     return offset, scale

@@ -22,7 +22,7 @@ def data(n=90, centers=3):
 
 def test_statistics_dense():
     X, _ = data()
-    offset, scale = _scaling.statistics(X, "standard")
+    offset, scale = _scaling.statistics(X, "auto")
     np.testing.assert_allclose(offset, X.mean(axis=0))
     np.testing.assert_allclose(scale[:3], X[:, :3].std(axis=0))
     assert scale[3] == 1.0  # a constant column is not scaled
@@ -36,6 +36,7 @@ def test_statistics_dense():
 
 def test_statistics_sparse_scale_only_never_dense():
     X = sp.random(50, 6, density=0.3, random_state=0, format="csr") * 100
+    assert _scaling.statistics(X, "auto") is None
     offset, scale = _scaling.statistics(X, "standard")
     assert not offset.any()
     np.testing.assert_allclose(scale, X.toarray().std(axis=0))
@@ -130,7 +131,9 @@ def test_unknown_value_is_refused():
 def test_sparse_x_is_scaled_not_centred():
     X, y = data()
     X = np.abs(X)
-    csr = XentClassifier(**QUICK).fit(sp.csr_matrix(X), y)
+    auto = XentClassifier(**QUICK).fit(sp.csr_matrix(X), y)
+    assert auto.input_offset_ is None  # "auto" leaves sparse X as passed
+    csr = XentClassifier(**QUICK, input_scaling="standard").fit(sp.csr_matrix(X), y)
     assert not csr.input_offset_.any()
     np.testing.assert_allclose(csr.input_scale_[:3], X[:, :3].std(axis=0))
     by_hand = XentClassifier(**QUICK, input_scaling=None).fit(X / csr.input_scale_, y)
