@@ -132,13 +132,13 @@ class Figures:
 @dataclass(frozen=True)
 class Compare:
     """Each data set's figure ``what`` ≤ another row's x ``factor`` + ``margin``
-    (or ≤ ``floor``); for accuracies, ≥ theirs − margin."""
+    (or ≤ ``or_below``); for accuracies, ≥ theirs − margin."""
 
     what: str
     against: str
     margin: float = 0.0
     factor: float = 1.0
-    floor: float | None = None
+    or_below: float | None = None
     phase: str = ""
     backends: tuple = ("tensorflow",)
 
@@ -162,13 +162,13 @@ class Compare:
             else:
                 bound = theirs[key] * self.factor + self.margin
                 ok = ours[key] <= bound or (
-                    self.floor is not None and ours[key] <= self.floor
+                    self.or_below is not None and ours[key] <= self.or_below
                 )
             if not ok:
                 missed.append(f"{key} {ours[key]:.3f} vs {theirs[key]:.3f}")
         rule = f"≥ {name}'s − {self.margin}" if higher_better else (
             f"≤ {self.factor:g} x {name}'s + {self.margin}"
-            + (f" or ≤ {self.floor}" if self.floor is not None else "")
+            + (f" or ≤ {self.or_below}" if self.or_below is not None else "")
         )  # fmt: skip
         detail = f" ({', '.join(missed)})" if missed else ""
         return f"{self.what} {rule}: {verdict(not missed)}{detail}"
@@ -194,7 +194,7 @@ WORKLOAD = Workload(
             "skxent",
             'skxent (calibration="temperature")',
             goals=(
-                Compare("ece", "mlp", factor=0.5, floor=0.02),
+                Compare("ece", "mlp", factor=0.5, or_below=0.02),
                 Compare("log_loss", "mlp-calibrated"),
                 Ratio("mlp-calibrated", 0.3),
                 Figures(),
