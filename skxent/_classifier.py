@@ -200,7 +200,7 @@ class XentClassifier(RoutedParamsMixin, ClassifierMixin, BaseEstimator):
         keeps), else of the training loss.
     model_ : keras.Model
         The fitted network, ending in logits; it takes raw features.
-    input_offset_, input_scale_ : ndarray of shape (n_features_in_,) or None
+    input_offset_, input_scale_ : ndarray of shape (n_features,) or None
         The statistics of ``input_scaling`` (inputs are ``(X - input_offset_)
         / input_scale_`` for the network as trained); None without scaling.
     calibration_temperature_ : float or None
