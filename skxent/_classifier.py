@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _interrupts, _plan, _sparse
+from . import _calibration, _interrupts, _plan, _scaling, _sparse
 from ._available_if import available_if
 from ._fitted_state import FittedStateMixin
 from ._loss_rules import LOSSES, loss_name
@@ -134,6 +134,29 @@ class XentClassifier(
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training its
         network instead of starting anew.
+    input_scaling : {"auto", "standard"} or None, default="auto"
+        ``"standard"`` trains the default network on standardised features
+        (each column's mean removed, divided by its standard deviation, as
+        ``StandardScaler`` does; sparse ``X`` is divided only, never
+        centred or densified), so raw features of any scale train as well
+        as scaled ones.  ``"auto"`` standardises dense ``X`` and leaves
+        sparse ``X`` as passed (TF-IDF features train better unscaled).
+        The statistics come from the first :meth:`fit` (or
+        :meth:`partial_fit` call) and are kept by ``warm_start`` and later
+        :meth:`partial_fit` calls; after training they are folded into the
+        first layer's weights, so ``model_`` takes raw features.  A custom
+        ``body`` receives ``X`` as passed (put a
+        ``keras.layers.Normalization`` in it).  None trains on ``X`` as
+        passed.
+    calibration : {"temperature"} or None, default=None
+        ``"temperature"`` divides the logits by one temperature, fitted
+        after training on held-out rows (the validation rows of
+        ``early_stopping`` or ``validation_split``, otherwise
+        ``validation_fraction`` of the training rows, held out, stratified)
+        by minimising their crossentropy, so that :meth:`predict_proba` is
+        calibrated.  :meth:`predict` and :meth:`decision_function` are
+        unchanged.  Only for the crossentropies.  See the user guide's
+        "Calibrated probabilities".
     **routed_params
         SciKeras-style routed parameters; see :data:`skxent._params.ROUTES`.
 
@@ -163,7 +186,12 @@ class XentClassifier(
         ``val_loss`` with ``early_stopping`` (whose weights the model
         keeps), else of the training loss.
     model_ : keras.Model
-        The fitted network, ending in logits.
+        The fitted network, ending in logits; it takes raw features.
+    input_offset_, input_scale_ : ndarray of shape (n_features,) or None
+        The statistics of ``input_scaling`` (inputs are ``(X - input_offset_)
+        / input_scale_`` for the network as trained); None without scaling.
+    calibration_temperature_ : float or None
+        The temperature of ``calibration="temperature"``; None without.
     target_encoder_ : TargetEncoder
         Maps labels to class codes and back.
 
@@ -208,6 +236,8 @@ class XentClassifier(
         verbose=0,
         callbacks=None,
         warm_start=False,
+        input_scaling="auto",
+        calibration=None,
         **routed_params,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -231,6 +261,8 @@ class XentClassifier(
         self.verbose = verbose
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.input_scaling = input_scaling
+        self.calibration = calibration
         self._set_routed_params(routed_params)
 
     # -- fitting ---------------------------------------------------------
@@ -291,18 +323,14 @@ class XentClassifier(
             multi_output=True,
             accept_sparse=ACCEPT_SPARSE,
         )
+        X = _sparse.as_csr(X) if _sparse.is_sparse(X) else X
         params = self.get_params(deep=False)
-        previous = None
-        if continues:
-            previous = _plan.Previous(
-                self.target_encoder_, self.loss_, self.n_iter_, self.history_
-            )
         plan = _plan.make_plan(
-            _sparse.as_csr(X) if _sparse.is_sparse(X) else X,
+            X,
             y if _sparse.is_sparse(y) else column_to_1d(y),
             sample_weight,
             params,
-            previous=previous,
+            previous=_plan.Previous.of(self) if continues else None,
             incremental=incremental,
             classes=classes,
         )
@@ -318,16 +346,21 @@ class XentClassifier(
             model = self.model_
         else:
             model = _model.compiled_model(plan, params, hidden_layer_sizes)
-        history = _training.train(
-            model,
-            plan,
-            callbacks=_model.make_callbacks(self.callbacks, route(params, "callbacks")),
-            verbose=self.verbose,
-            fit_params=route(params, "fit"),
-            compile_params=route(params, "compile"),
-        )
+        # The network trains on scaled X; then it takes X as passed.
+        with _scaling.folded_after(model, plan.scaling, unfold_first=continues):
+            history = _training.train(
+                model,
+                plan,
+                callbacks=_model.make_callbacks(
+                    self.callbacks, route(params, "callbacks")
+                ),
+                verbose=self.verbose,
+                fit_params=route(params, "fit"),
+                compile_params=route(params, "compile"),
+            )
+        temperature = _calibration.held_out_temperature(plan, model, X)
         # The fitted state is set only once training has succeeded.
-        self._set_fitted(_plan.fitted_attributes(plan, history), model)
+        self._set_fitted(_plan.fitted_attributes(plan, history, temperature), model)
         return self
 
     @property

@@ -27,7 +27,12 @@ class FittedStateMixin:
 
         vars(self).update(attributes)
         self.model_ = model
-        self._inference = Inference(model, LOSSES[self.loss_], self.target_type_)
+        self._inference = Inference(
+            model,
+            LOSSES[self.loss_],
+            self.target_type_,
+            getattr(self, "calibration_temperature_", None),
+        )
 
     @contextmanager
     def _fitted_state_kept_on_error(self, continues=False):

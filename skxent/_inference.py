@@ -105,11 +105,15 @@ class Inference:
         The loss's prediction rule.
     target_type : str
         The target type seen in fit.
+    temperature : float, default=None
+        Of ``calibration="temperature"``: probabilities are those of the
+        logits divided by it.  Predictions and decisions do not change.
     """
 
-    def __init__(self, model, rule, target_type):
+    def __init__(self, model, rule, target_type, temperature=None):
         self.rule = rule
         self.target_type = target_type
+        self.temperature = temperature
         self.n_outputs = model.outputs[0].shape[-1]
         stack = dense_stack(model)
         if stack is None:
@@ -152,8 +156,14 @@ class Inference:
         return self._apply(X, self.rule.decision)
 
     def proba(self, X):
-        """Class probabilities (see ``LossRule.proba``)."""
-        return self._apply(X, self.rule.proba)
+        """Class probabilities (see ``LossRule.proba``), calibrated where set."""
+        if self.temperature is None:
+            return self._apply(X, self.rule.proba)
+        return self._apply(
+            X, lambda logits, target_type: self.rule.proba(
+                np.asarray(logits, np.float64) / self.temperature, target_type
+            )
+        )  # fmt: skip
 
     def predict_codes(self, X):
         """Predicted class codes, or a 0/1 indicator for multilabel targets."""

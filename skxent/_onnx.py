@@ -249,6 +249,9 @@ def _converter(scope, operator, container):
     rule, target_type = LOSSES[model.loss_], model.target_type_
     label, scores = (output.full_name for output in operator.outputs)
     _label(graph, z, rule, target_type, _classes(scope, model), label)
+    temperature = getattr(model, "calibration_temperature_", None)
+    if temperature is not None:  # calibrated probabilities: of the logits / T
+        z = graph.node("Div", [z, graph.constant("temperature", temperature)])
     _scores(graph, z, rule, target_type, scores)
 
 

@@ -53,6 +53,8 @@ PARAMETER_CONSTRAINTS = {
     "verbose": ["verbose"],
     "callbacks": [list, tuple, None],
     "warm_start": ["boolean"],
+    "input_scaling": [StrOptions({"auto", "standard"}), None],
+    "calibration": [StrOptions({"temperature"}), None],
 }
 """scikit-learn's ``_parameter_constraints`` of :class:`skxent.XentClassifier`."""
 

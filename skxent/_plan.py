@@ -19,6 +19,7 @@ from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
+from . import _calibration, _scaling
 from ._loss_rules import LOSSES, LossRule, loss_kwargs, resolve_loss
 from ._params import route
 from ._targets import TargetEncoder
@@ -44,6 +45,19 @@ class Previous:
     loss: str
     n_iter: int
     history: dict
+    scaling: tuple | None
+
+    @classmethod
+    def of(cls, estimator):
+        """What the fitted ``estimator`` left."""
+        offset = getattr(estimator, "input_offset_", None)
+        return cls(
+            estimator.target_encoder_,
+            estimator.loss_,
+            estimator.n_iter_,
+            estimator.history_,
+            None if offset is None else (offset, estimator.input_scale_),
+        )
 
 
 @dataclass(frozen=True)
@@ -60,17 +74,23 @@ class Stopping:
 class FitPlan:
     """Everything one ``fit`` or ``partial_fit`` call decided before training.
 
-    ``X``, ``targets`` and ``weights`` hold every row; ``train_rows`` and
+    ``X`` (the features the network trains on: scaled by ``scaling``, the
+    ``(offset, scale)`` of ``input_scaling``, where set), ``codes``,
+    ``targets`` and ``weights`` hold every row; ``train_rows`` and
     ``val_rows`` (None without validation) index them.  ``loss_settings``
     are the Keras loss's keyword arguments, for a new network only
     (``previous`` is None).  ``stopping`` is None where training runs all
     its epochs (``n_iter_no_change=None``, or ``partial_fit``).
+    ``calibrate``: a temperature is fitted on the ``val_rows`` after
+    training.
     """
 
     encoder: TargetEncoder
     rule: LossRule
     loss_settings: dict | None
     X: Any
+    scaling: tuple | None
+    codes: np.ndarray
     targets: np.ndarray
     weights: np.ndarray
     train_rows: np.ndarray
@@ -83,6 +103,7 @@ class FitPlan:
     shuffle: bool
     monitor: str
     stopping: Stopping | None
+    calibrate: bool
     incremental: bool
     previous: Previous | None = field(default=None, repr=False)
 
@@ -222,15 +243,26 @@ def make_plan(X, y, sample_weight, params, *, previous=None, incremental=False,
         int, seeds(params["random_state"], 0 if previous is None else previous.n_iter)
     )
     # As in MLPClassifier, partial_fit neither holds out data for early
-    # stopping nor stops.
+    # stopping nor stops.  The temperature of calibration is fitted on
+    # held-out rows, of each partial_fit chunk too.
     early_stopping = params["early_stopping"] and not incremental
+    calibrate = _calibration.check(params["calibration"], rule.probability, rule.name)
     fraction = params["validation_split"] or (
-        params["validation_fraction"] if early_stopping else 0.0
+        params["validation_fraction"] if early_stopping or calibrate else 0.0
     )
     name = "validation_split" if params["validation_split"] else "validation_fraction"
     train_rows, val_rows = split(
         codes, fraction, split_seed, encoder.target_type_, name
     )
+    if calibrate:  # fail before training, not after
+        _calibration.check_held_out(codes, train_rows, val_rows, encoder.target_type_)
+    # The statistics of input scaling come from the first fit, for the
+    # default network only (a custom body gets X as passed).
+    if previous is None:
+        method = params["input_scaling"] if params["body"] is None else None
+        scaling = _scaling.statistics(X, method)
+    else:
+        scaling = previous.scaling
     monitor = "val_loss" if early_stopping else "loss"
     stopping = None
     if not incremental and params["n_iter_no_change"] is not None:
@@ -241,7 +273,9 @@ def make_plan(X, y, sample_weight, params, *, previous=None, incremental=False,
         encoder=encoder,
         rule=rule,
         loss_settings=settings,
-        X=X,
+        X=_scaling.scale_inputs(X, scaling),
+        scaling=scaling,
+        codes=codes,
         targets=rule.encode(codes, encoder.target_type_, encoder.n_classes_),
         weights=weights,
         train_rows=train_rows,
@@ -254,17 +288,20 @@ def make_plan(X, y, sample_weight, params, *, previous=None, incremental=False,
         shuffle=params["shuffle"],
         monitor=monitor,
         stopping=stopping,
+        calibrate=calibrate,
         incremental=incremental,
         previous=previous,
     )
 
 
-def fitted_attributes(plan, history):
+def fitted_attributes(plan, history, temperature=None):
     """The fitted attributes a trained plan gives, but the network itself.
 
     ``history`` is this call's per-epoch logs; it continues the previous
-    fit's, whose epochs ``n_iter_`` counts too.
+    fit's, whose epochs ``n_iter_`` counts too.  ``temperature`` is the
+    calibration's (:func:`skxent._calibration.held_out_temperature`).
     """
+    offset, scale = plan.scaling or (None, None)
     encoder = plan.encoder
     earlier = {} if plan.previous is None else plan.previous.history
     merged = {k: [*earlier.get(k, []), *map(float, v)] for k, v in history.items()}
@@ -279,4 +316,7 @@ def fitted_attributes(plan, history):
         "history_": merged,
         "n_iter_": len(merged.get("loss", [])),
         "best_loss_": float(np.fmin.reduce(losses)),
+        "input_offset_": offset,
+        "input_scale_": scale,
+        "calibration_temperature_": temperature,
     }

@@ -19,6 +19,7 @@ __all__ = [
     "DPI",
     "FIGSIZE",
     "feature_names",
+    "plot_calibration",
     "plot_decision_regions",
     "plot_history",
     "plot_loss_comparison",
@@ -201,3 +202,113 @@ def plot_loss_comparison(search, ax=None):
     ax.set_xlabel("cross-validated accuracy")
     ax.set_xlim(0, 1.05)
     return ax
+
+
+def _estimator_name(estimator):
+    if hasattr(estimator, "steps"):  # a Pipeline: name its classifier
+        estimator = estimator[-1]
+    return type(estimator).__name__
+
+
+def plot_calibration(estimators, X, y, *, n_bins=15, axes=None):
+    """Top-label reliability diagrams of fitted classifiers, side by side.
+
+    For each classifier, the rows of ``X`` are binned by the probability of
+    their most probable class (the confidence) into ``n_bins`` equal bins,
+    and the accuracy of that top label in each bin is drawn against the
+    bin's mean confidence: a calibrated classifier lies on the diagonal.
+    Works for any number of classes (scikit-learn's ``CalibrationDisplay``
+    draws binary problems only).  The legend gives the expected calibration
+    error (ECE, the row-weighted mean gap over the bins) and the log loss;
+    light bars show the share of rows in each bin.
+
+    Parameters
+    ----------
+    estimators : dict of str to classifier, or list of classifiers
+        Fitted classifiers with ``predict_proba`` and ``classes_``; a dict
+        names their panels, a list is named by class.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Rows to evaluate on (held-out rows, for an honest diagram).
+    y : array-like of shape (n_samples,)
+        Their labels, among each classifier's ``classes_``.
+    n_bins : int, default=15
+    axes : sequence of matplotlib.axes.Axes, default=None
+        One per classifier; by default a new :data:`FIGSIZE` figure with
+        one panel per classifier, sharing their accuracy axis.
+
+    Returns
+    -------
+    axes : list of matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skxent.plotting import plot_calibration
+    >>> X, y = load_iris(return_X_y=True)
+    >>> axes = plot_calibration({"logistic": LogisticRegression().fit(X, y)}, X, y)
+    >>> axes[0].get_title(), axes[0].get_xlabel()
+    ('logistic', 'top-label probability')
+    """
+    from sklearn.metrics import log_loss
+
+    from ._calibration import reliability
+
+    if isinstance(estimators, dict):
+        items = list(estimators.items())
+    else:
+        items = [(_estimator_name(est), est) for est in estimators]
+    if not items:
+        raise ValueError("plot_calibration needs at least one fitted classifier.")
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(
+            "plot_calibration draws top-label reliability, which needs one label "
+            f"per row; got y of shape {y.shape}."
+        )
+    plt = _pyplot()
+    if axes is None:
+        _, grid = plt.subplots(
+            1, len(items), figsize=FIGSIZE, dpi=DPI, sharey=True, squeeze=False
+        )
+        axes = list(grid[0])
+    if len(axes) != len(items):
+        raise ValueError(f"{len(items)} classifiers need {len(items)} axes.")
+    edges = np.linspace(0, 1, n_bins + 1)
+    for ax, (name, estimator) in zip(axes, items, strict=True):
+        check_is_fitted(estimator)
+        classes = np.asarray(estimator.classes_)
+        codes = np.searchsorted(classes, y).clip(0, len(classes) - 1)
+        if not np.array_equal(classes[codes], y):
+            raise ValueError(f"y holds labels that {name} was not fit on.")
+        proba = estimator.predict_proba(X)
+        confidence, accuracy, counts, ece = reliability(proba, codes, n_bins)
+        loss = log_loss(y, proba, labels=classes)
+        ax.bar(
+            edges[:-1],
+            counts / counts.sum(),
+            width=1 / n_bins,
+            align="edge",
+            color="tab:gray",
+            alpha=0.25,
+            label="share of rows",
+        )
+        ax.plot([0, 1], [0, 1], ":", color="black", label="calibrated")
+        shown = counts > 0
+        ax.plot(
+            confidence[shown],
+            accuracy[shown],
+            "o-",
+            color="tab:blue",
+            label=f"ECE {ece:.3f}\nlog loss {loss:.3f}",
+        )
+        ax.set_title(name)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", "", "0.5", "", "1"])
+        ax.set_xlabel("top-label probability")
+        ax.legend(loc="upper left", fontsize="small")
+    axes[0].set_ylabel("top-label accuracy")
+    return axes

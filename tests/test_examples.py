@@ -46,6 +46,15 @@ EXPECTED = {
         ],
         1,
     ),
+    "plot_probabilities.py": (
+        [
+            r"calibration_temperature_ = \d+\.\d\d",
+            r"predict is the argmax of the calibrated probabilities: True",
+            r"90 % prediction sets: coverage 0\.[89]\d\d, mean size \d\.\d\d",
+            r"tuned threshold: balanced accuracy 0\.\d+",
+        ],
+        1,
+    ),
     "plot_text_classification.py": (
         [
             r"X is a sparse CSR matrix: 2100 documents x \d+ words",

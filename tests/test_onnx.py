@@ -69,6 +69,11 @@ CASES = {
         dict(loss="categorical_focal_crossentropy"),
         "multiclass_ints",
     ),
+    # calibration: probabilities of the logits divided by the temperature
+    "calibrated_binary": (dict(calibration="temperature"), "binary_ints"),
+    "calibrated_multiclass": (dict(calibration="temperature"), "multiclass_strings"),
+    "calibrated_ovr": (dict(calibration="temperature", loss="bce"), "multiclass_ints"),
+    "calibrated_multilabel": (dict(calibration="temperature"), "multilabel"),
     # margins: decision_function in the second output
     "hinge_binary": (dict(loss="hinge"), "binary_bools"),
     "squared_hinge_multiclass": (dict(loss="squared_hinge"), "multiclass_strings"),

@@ -11,6 +11,7 @@ from . import (
     one_row,
     plot,
     predict_many,
+    probabilities,
     sparse_wide,
     tfidf,
 )
@@ -30,5 +31,6 @@ WORKLOADS = (
     tfidf.WORKLOAD,
     sparse_wide.WORKLOAD,
     large.WORKLOAD,
+    probabilities.WORKLOAD,
 )
 BY_KEY = {w.key: w for w in WORKLOADS}
