@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _calibration, _interrupts, _plan, _scaling, _sparse
 from ._available_if import available_if
 from ._fitted_state import FittedStateMixin
-from ._loss_rules import LOSSES, loss_name
+from ._loss_rules import check_probabilities
 from ._params import PARAMETER_CONSTRAINTS, RoutedParamsMixin, route
 from ._targets import column_to_1d
 
@@ -47,41 +47,28 @@ class XentClassifier(
     activation : str or callable, default="relu"
         Activation of the hidden layers.
     kernel_initializer : str, default="he_uniform"
-        Initializer of the hidden layers' weights (He initialisation suits
-        ReLU).  Every initializer gets an explicit seed from ``random_state``.
+        Initializer of the hidden layers' weights, seeded by ``random_state``.
     body : callable, default=None
         Your own network body instead of the ``Dense`` stack:
-        ``body(meta, **body_params)`` returns a Keras layer (a
-        ``keras.Sequential`` counts) or a list of layers, applied to the
-        input in order.  ``meta`` is a dict with ``n_features_in_``,
-        ``n_classes_``, ``classes_``, ``target_type_``, ``loss_``,
-        ``n_outputs_`` and ``random_seed`` (an int to seed your layers
-        with).  Routed ``body__*`` parameters are passed as keywords.  skxent
-        adds the output layer and the loss; the body must output a 2-D
-        tensor.  On sparse ``X`` it receives a sparse tensor (see the user
-        guide's "Sparse input").
+        ``body(meta, **body_params)`` returns a Keras layer or a list of
+        layers, applied in order to the input (a sparse tensor for sparse
+        ``X``), ending in a 2-D tensor; skxent adds the output layer and the
+        loss.  ``meta`` holds ``n_features_in_``, ``n_classes_``,
+        ``classes_``, ``target_type_``, ``loss_``, ``n_outputs_`` and
+        ``random_seed``; routed ``body__*`` parameters come as keywords.
     loss : str or keras.losses.Loss, default="auto"
         ``"auto"`` chooses from the targets (table above).  Any of these
         works on any classification target, with the output layer, target
-        encoding and prediction rule it needs:
-
-        - ``"binary_crossentropy"``, ``"binary_focal_crossentropy"``: one
-          sigmoid output for two classes, one-vs-rest outputs for more;
-        - ``"categorical_crossentropy"``,
-          ``"sparse_categorical_crossentropy"``,
-          ``"categorical_focal_crossentropy"``: a softmax over one output per
-          class (two for a binary target).  The first two run in the sparse
-          form on integer codes, so no ``(n_samples, n_classes)`` one-hot
-          array is built;
-        - ``"hinge"``, ``"squared_hinge"``: margins against -1/+1 targets,
-          one output for two classes, one-vs-rest for more;
-        - ``"categorical_hinge"``: one output per class, one-hot targets.
-
-        The short names ``"bce"``, ``"cce"`` and ``"scce"`` are accepted, and
-        so is an instance of the matching ``keras.losses`` class (e.g.
-        ``CategoricalCrossentropy(label_smoothing=0.1)``): its settings are
-        kept, but it always receives logits.  ``loss_`` names what was used.
-        Only the crossentropies have :meth:`predict_proba`.
+        encoding and prediction rule it needs: ``"binary_crossentropy"``,
+        ``"binary_focal_crossentropy"``, ``"hinge"``, ``"squared_hinge"``
+        (independent outputs, one-vs-rest for more than two classes);
+        ``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``
+        (both on integer codes, no one-hot array built),
+        ``"categorical_focal_crossentropy"``, ``"categorical_hinge"`` (one
+        output per class).  The short names ``"bce"``, ``"cce"`` and
+        ``"scce"``, and instances of the matching ``keras.losses`` classes
+        (their settings kept, logits always), are accepted.  Only the
+        crossentropies have :meth:`predict_proba`.  See the user guide.
     label_smoothing : float in [0, 1), default=0.0
         Label smoothing of any crossentropy (an error for the hinges).
     optimizer : str, Keras optimizer class or instance, default="adam"
@@ -103,8 +90,7 @@ class XentClassifier(
         As in MLPClassifier: hold out ``validation_fraction`` of the
         training data, stop when ``val_loss`` has not improved by more than
         ``tol`` for more than ``n_iter_no_change`` epochs, and keep the
-        weights of the epoch with the lowest ``val_loss``.  (MLPClassifier
-        watches validation accuracy; skxent watches the loss it trains.)
+        weights of the best epoch (skxent watches the loss, not accuracy).
     validation_fraction : float in (0, 1), default=0.1
         Fraction held out for ``early_stopping`` when ``validation_split``
         is 0; unused without ``early_stopping``.
@@ -120,43 +106,32 @@ class XentClassifier(
         Weights by class label, multiplied into ``sample_weight`` (never in
         place).  ``"balanced"`` weights classes inversely to their frequency.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and the validation split.
-        An int gives bitwise the same model fit after fit, in this process or
-        a new one (on CPU).  skxent reads and changes no global random state
-        (NumPy's, Python's, TensorFlow's or Keras's); seed the layers of your
-        own ``body`` with ``meta["random_seed"]`` to keep that true for them.
+        Seeds initialisation, shuffling and the validation split: an int
+        gives bitwise the same model fit after fit (on CPU).  No global
+        random state is read or changed; seed your own ``body``'s layers
+        with ``meta["random_seed"]``.
     verbose : int, default=0
         Keras's progress output: 0 silent, 1 progress bar, 2 a line per epoch.
     callbacks : list of keras.callbacks.Callback or classes, default=None
-        Keras callbacks.  Instances are copied at each fit, so yours are
-        never changed; classes are built with routed ``callbacks__*``
-        parameters.
+        Keras callbacks, copied at each fit (yours never change); classes
+        are built with routed ``callbacks__*`` parameters.
     warm_start : bool, default=False
         When True, :meth:`fit` on a fitted estimator continues training its
         network instead of starting anew.
     input_scaling : {"auto", "standard"} or None, default="auto"
-        ``"standard"`` trains the default network on standardised features
-        (each column's mean removed, divided by its standard deviation, as
-        ``StandardScaler`` does; sparse ``X`` is divided only, never
-        centred or densified), so raw features of any scale train as well
-        as scaled ones.  ``"auto"`` standardises dense ``X`` and leaves
-        sparse ``X`` as passed (TF-IDF features train better unscaled).
-        The statistics come from the first :meth:`fit` (or
-        :meth:`partial_fit` call) and are kept by ``warm_start`` and later
-        :meth:`partial_fit` calls; after training they are folded into the
-        first layer's weights, so ``model_`` takes raw features.  A custom
-        ``body`` receives ``X`` as passed (put a
-        ``keras.layers.Normalization`` in it).  None trains on ``X`` as
-        passed.
+        ``"standard"`` trains the default network on features standardised
+        as by ``StandardScaler`` (sparse ``X`` divided, never centred), so
+        raw features of any scale train as well as scaled ones; ``"auto"``
+        does so for dense ``X`` and leaves sparse ``X`` as passed.  The
+        statistics of the first fit are kept by later ones and folded into
+        the first layer, so ``model_`` takes ``X`` as passed.  A custom
+        ``body`` gets ``X`` as passed.  See the user guide's "Raw features".
     calibration : {"temperature"} or None, default=None
-        ``"temperature"`` divides the logits by one temperature, fitted
-        after training on held-out rows (the validation rows of
-        ``early_stopping`` or ``validation_split``, otherwise
-        ``validation_fraction`` of the training rows, held out, stratified)
-        by minimising their crossentropy, so that :meth:`predict_proba` is
-        calibrated.  :meth:`predict` and :meth:`decision_function` are
-        unchanged.  Only for the crossentropies.  See the user guide's
-        "Calibrated probabilities".
+        ``"temperature"`` calibrates :meth:`predict_proba`: the logits are
+        divided by a temperature fitted after training on held-out rows
+        (the validation rows, or ``validation_fraction`` held out,
+        stratified); :meth:`predict` and :meth:`decision_function` do not
+        change.  Crossentropies only; see the user guide.
     **routed_params
         SciKeras-style routed parameters; see :data:`skxent._params.ROUTES`.
 
@@ -188,8 +163,7 @@ class XentClassifier(
     model_ : keras.Model
         The fitted network, ending in logits; it takes raw features.
     input_offset_, input_scale_ : ndarray of shape (n_features,) or None
-        The statistics of ``input_scaling`` (inputs are ``(X - input_offset_)
-        / input_scale_`` for the network as trained); None without scaling.
+        The statistics of ``input_scaling``; None without scaling.
     calibration_temperature_ : float or None
         The temperature of ``calibration="temperature"``; None without.
     target_encoder_ : TargetEncoder
@@ -265,8 +239,6 @@ class XentClassifier(
         self.calibration = calibration
         self._set_routed_params(routed_params)
 
-    # -- fitting ---------------------------------------------------------
-
     def fit(self, X, y, sample_weight=None):
         """Train the network on ``X`` and ``y``.
 
@@ -285,8 +257,7 @@ class XentClassifier(
         self : XentClassifier
         """
         continues = self.warm_start and hasattr(self, "model_")
-        with self._fitted_state_kept_on_error(continues):
-            return self._fit(X, y, sample_weight, continues=continues)
+        return self._fit(X, y, sample_weight, continues=continues)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch, keeping the network of earlier calls.
@@ -305,62 +276,54 @@ class XentClassifier(
         self : XentClassifier
         """
         continues = hasattr(self, "model_")
-        with self._fitted_state_kept_on_error(continues):
-            return self._fit(
-                X, y, sample_weight, continues=continues, incremental=True,
-                classes=classes,
-            )  # fmt: skip
+        return self._fit(
+            X, y, sample_weight, continues, incremental=True, classes=classes
+        )
 
-    def _fit(self, X, y, sample_weight, *, continues, incremental=False, classes=None):
+    def _fit(self, X, y, sample_weight, continues, incremental=False, classes=None):
         """Validate, plan, build or reuse the network, train, store the result."""
-        hidden_layer_sizes = self._check_params()
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=not continues,
-            dtype=np.float32,
-            multi_output=True,
-            accept_sparse=ACCEPT_SPARSE,
-        )
-        X = _sparse.as_csr(X) if _sparse.is_sparse(X) else X
-        params = self.get_params(deep=False)
-        plan = _plan.make_plan(
-            X,
-            y if _sparse.is_sparse(y) else column_to_1d(y),
-            sample_weight,
-            params,
-            previous=_plan.Previous.of(self) if continues else None,
-            incremental=incremental,
-            classes=classes,
-        )
-        # Keras (and with it TensorFlow) is imported here, on the first fit;
-        # Ctrl-C waits for the end of the imports, which it would break.
-        with _interrupts.deferred():
-            from . import _model, _training
-            from ._backend import backend
-
-            backend()
-
-        if continues:
-            model = self.model_
-        else:
-            model = _model.compiled_model(plan, params, hidden_layer_sizes)
-        # The network trains on scaled X; then it takes X as passed.
-        with _scaling.folded_after(model, plan.scaling, unfold_first=continues):
-            history = _training.train(
-                model,
-                plan,
-                callbacks=_model.make_callbacks(
-                    self.callbacks, route(params, "callbacks")
-                ),
-                verbose=self.verbose,
-                fit_params=route(params, "fit"),
-                compile_params=route(params, "compile"),
+        with self._fitted_state_kept_on_error(continues):
+            hidden_layer_sizes = self._check_params()
+            X, y = validate_data(
+                self, X, y, reset=not continues, dtype=np.float32,
+                multi_output=True, accept_sparse=ACCEPT_SPARSE,
+            )  # fmt: skip
+            X = _sparse.as_csr(X) if _sparse.is_sparse(X) else X
+            params = self.get_params(deep=False)
+            plan = _plan.make_plan(
+                X,
+                y if _sparse.is_sparse(y) else column_to_1d(y),
+                sample_weight,
+                params,
+                previous=_plan.Previous.of(self) if continues else None,
+                incremental=incremental,
+                classes=classes,
             )
-        temperature = _calibration.held_out_temperature(plan, model, X)
-        # The fitted state is set only once training has succeeded.
-        self._set_fitted(_plan.fitted_attributes(plan, history, temperature), model)
+            # Keras (and TensorFlow) is imported here, on the first fit;
+            # Ctrl-C waits for the end of the imports, which it would break.
+            with _interrupts.deferred():
+                from . import _model, _training
+                from ._backend import backend
+
+                backend()
+            if continues:
+                model = self.model_
+            else:
+                model = _model.compiled_model(plan, params, hidden_layer_sizes)
+            callbacks = _model.make_callbacks(
+                self.callbacks, route(params, "callbacks")
+            )
+            # The network trains on scaled X; then it takes X as passed.
+            with _scaling.folded_after(model, plan.scaling, unfold_first=continues):
+                history = _training.train(
+                    model, plan, callbacks=callbacks, verbose=self.verbose,
+                    fit_params=route(params, "fit"),
+                    compile_params=route(params, "compile"),
+                )  # fmt: skip
+            temperature = _calibration.held_out_temperature(plan, model, X)
+            # The fitted state is set only once training has succeeded.
+            attributes = _plan.fitted_attributes(plan, history, temperature)
+            self._set_fitted(attributes, model)
         return self
 
     @property
@@ -387,17 +350,7 @@ class XentClassifier(
         return self._inference.decision(X)
 
     def _yields_probabilities(self):
-        # "auto" always picks a crossentropy; an unknown loss fails in fit.
-        name = self.loss_ if hasattr(self, "loss_") else loss_name(self.loss)
-        if name in LOSSES and not LOSSES[name].is_crossentropy:
-            # As SGDClassifier says it; hasattr(clf, "predict_proba") is False.
-            raise AttributeError(
-                f"probability estimates are not available for loss={name!r}: a "
-                "margin loss is not calibrated. Use decision_function for its "
-                "margins, or a crossentropy loss for probabilities (to score a "
-                "search over losses by log-loss, use "
-                "skxent.comparison.neg_log_loss_where_defined)."
-            )
+        check_probabilities(self.loss_ if hasattr(self, "loss_") else self.loss)
         return True
 
     @available_if(_yields_probabilities)

@@ -32,6 +32,7 @@ __all__ = [
     "LOSSES",
     "LossRule",
     "check_loss",
+    "check_probabilities",
     "loss_kwargs",
     "loss_name",
     "resolve_loss",
@@ -261,6 +262,24 @@ of XentClassifier must be ... Got 'binary_crossentopy' instead. Did you mean \
         if close:
             message += f" Did you mean {close[0]!r}?"
     raise InvalidParameterError(message)
+
+
+def check_probabilities(loss):
+    """Raise ``AttributeError`` where ``loss`` (a name or instance) has none.
+
+    As ``SGDClassifier`` says it: ``hasattr(clf, "predict_proba")`` is then
+    False.  ``"auto"`` always picks a crossentropy; an unknown loss passes
+    here and fails in ``fit``.
+    """
+    name = loss_name(loss)
+    if name in LOSSES and not LOSSES[name].is_crossentropy:
+        raise AttributeError(
+            f"probability estimates are not available for loss={name!r}: a "
+            "margin loss is not calibrated. Use decision_function for its "
+            "margins, or a crossentropy loss for probabilities (to score a "
+            "search over losses by log-loss, use "
+            "skxent.comparison.neg_log_loss_where_defined)."
+        )
 
 
 def resolve_loss(loss, target_type):
