@@ -57,7 +57,8 @@ class Workload:
     from outside (``script``) builds a ``python -c`` program per row, and
     ``summarize(outputs)`` turns the runs' JSON lines into that result.
     Extra ``phases`` (e.g. "predict") are rows of their own, timed in the
-    same process under ``result[phase + "_times"]``.
+    same process under ``result[phase + "_times"]``; the phases "cold" and
+    "warm" are the row's first timed run and the runs after it.
     """
 
     key: str

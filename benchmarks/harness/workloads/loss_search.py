@@ -104,9 +104,18 @@ LOSS_SEARCH = Workload(
     key="loss-search",
     title="loss search, 35 fits (GridSearchCV)",
     variants=(
-        Variant("skxent", "skxent", "skxent, 7 losses", goals=(Ratio("mlp", 0.5),)),
+        Variant(
+            "skxent",
+            "skxent",
+            "skxent, 7 losses",
+            goals=(
+                Ratio("mlp", 0.5, phase="cold"),
+                Ratio("mlp", 0.25, phase="cold", backends=("jax",)),
+            ),
+        ),
         Variant("mlp", "mlp", "MLPClassifier, 7 alphas"),
     ),
+    phases=("cold", "warm"),
     full=Sizes(),
     quick=QUICK,
     measure=lambda variant, sizes, repeats: run(variant.family, sizes, repeats),
@@ -122,7 +131,10 @@ PARALLEL_SEARCH = Workload(
             "skxent-threading",
             "skxent",
             "skxent, n_jobs=2, threading backend",
-            goals=(Ratio("skxent-1", 0.7), Same("scores", "skxent-1")),
+            goals=(
+                Same("scores", "skxent-1"),
+                Ratio("skxent-1", 0.6, phase="cold", backends=("tensorflow", "jax")),
+            ),
         ),
         Variant("skxent-loky", "skxent", "skxent, n_jobs=2, loky backend (default)"),
     ),
@@ -132,6 +144,7 @@ PARALLEL_SEARCH = Workload(
         variant.family, sizes, repeats, *MODES[variant.key]
     ),
     baseline="skxent-1",
+    phases=("cold", "warm"),
     notes=lambda s, args: [
         "Parallel search: the same search with GridSearchCV(n_jobs=2) inside "
         "joblib.parallel_backend('threading') or the default loky (each loky "
