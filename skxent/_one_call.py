@@ -44,6 +44,12 @@ epoch-by-epoch loop; the equivalence tests compare the two)."""
 ORDER_ELEMENTS = 2**24
 """Most row indices (int32, 64 MiB) handed to one compiled call."""
 
+STEPS_PER_CALL = 2**11
+"""Most minibatch steps in one compiled call.  Ctrl-C is raised when the
+call returns (a compiled call cannot be interrupted), so a long fit runs
+as calls of a fraction of a second each for the default network on a CPU;
+the default fits of small data sets still take one call."""
+
 NEVER = np.iinfo(np.int32).max
 """The patience of a fit without a stopping rule."""
 
@@ -96,17 +102,23 @@ def plateau_step(loss, best, count, *, tol, where, to64):
     return best, count, save
 
 
-def order_chunks(n_rows, epochs, order):
+def order_chunks(n_rows, epochs, order, steps_per_epoch=1):
     """``(orders, n_epochs)`` chunks covering ``epochs`` epochs.
 
     ``orders`` is an int32 ``(K, n_rows)`` array whose first ``n_epochs``
     rows are the epochs' orders (``order(epoch)``, epochs numbered from 0
     in this fit); the rest are padding, so that every chunk of a fit, and
     fits of nearby ``epochs``, have one shape: ``K`` is the power of two
-    at or above ``epochs``, capped to hold at most :data:`ORDER_ELEMENTS`.
+    at or above ``epochs``, capped to hold at most :data:`ORDER_ELEMENTS`
+    row indices and :data:`STEPS_PER_CALL` steps of ``steps_per_epoch``.
     """
     size = 1 << max(0, int(epochs) - 1).bit_length()
-    size = max(1, min(size, ORDER_ELEMENTS // max(1, n_rows)))
+    size = min(
+        size,
+        ORDER_ELEMENTS // max(1, n_rows),
+        STEPS_PER_CALL // max(1, steps_per_epoch),
+    )
+    size = max(1, size)
     for start in range(0, epochs, size):
         n_epochs = min(size, epochs - start)
         orders = np.zeros((size, n_rows), np.int32)
@@ -170,7 +182,8 @@ def fit_in_one_call(session, model, order, epochs, n_rows, rule, stop_callbacks)
     """
     import keras
 
-    result = session.run_fit(order_chunks(n_rows, epochs, order), rule)
+    steps = -(-n_rows // session.program.batch_size)
+    result = session.run_fit(order_chunks(n_rows, epochs, order, steps), rule)
     session.store(model)
     model.stop_training = result.stopped
     model.optimizer.finalize_variable_values(model.trainable_weights)

@@ -122,6 +122,20 @@ def test_warm_start_and_partial_fit_continue_from_the_fitted_state(moons):
     assert clf.n_iter_ == 7
 
 
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="PyTorch's grad mode")
+def test_torch_trains_where_a_no_grad_block_was_left_open(moons):
+    # A Ctrl-C inside torch.no_grad().__enter__ leaves grad mode off.
+    import torch
+
+    X, y = moons
+    torch.set_grad_enabled(False)
+    try:
+        clf = XentClassifier(**QUICK, random_state=0).fit(X, y)
+    finally:
+        torch.set_grad_enabled(True)
+    assert clf.n_iter_ == QUICK["epochs"] and clf.score(X, y) > 0.5
+
+
 @pytest.mark.parametrize("body", [None, dropout_body], ids=["dense", "custom_body"])
 def test_a_rows_probabilities_do_not_depend_on_its_batch(moons, body):
     X, y = moons

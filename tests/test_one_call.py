@@ -134,6 +134,14 @@ def test_only_fits_without_epoch_end_work_run_in_one_call(monkeypatch):
     assert _one_call.stop_rule([], 0, PlateauStop) is None
 
 
+def test_a_long_fit_runs_as_calls_of_bounded_steps(monkeypatch):
+    # Ctrl-C waits for the compiled call to return: no call runs long.
+    monkeypatch.setattr(_one_call, "STEPS_PER_CALL", 40)
+    chunks = list(_one_call.order_chunks(30, 25, lambda e: np.arange(30), 4))
+    assert [n for _, n in chunks] == [10, 10, 5]
+    assert all(orders.shape == (10, 30) for orders, _ in chunks)
+
+
 def test_order_chunks_hold_the_epochs_orders():
     def order(epoch):
         return np.full(4, epoch, np.int32)

@@ -71,12 +71,16 @@ class Program(_base.Program):
 
     def train_step(self, x, y, sample_weight):
         model = self.model
-        y_pred = self.forward(x, training=True)
-        model.zero_grad()
-        loss = model._compute_loss(
-            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
-        )
-        model.optimizer.scale_loss(loss).backward()
+        # Gradients are recorded whatever the thread's grad mode: a Ctrl-C
+        # that lands inside a torch.no_grad() block's __enter__ (here, in
+        # Keras or in the user's code) leaves it off for the thread.
+        with torch.enable_grad():
+            y_pred = self.forward(x, training=True)
+            model.zero_grad()
+            loss = model._compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
+            )
+            model.optimizer.scale_loss(loss).backward()
         variables = model.trainable_weights[:]
         with torch.no_grad():
             model.optimizer.apply([v.value.grad for v in variables], variables)
