@@ -34,6 +34,12 @@ __all__ = ["Inference", "predict_chunks"]
 # predict, yet bounded memory when there are many classes.
 PREDICT_CHUNK_OUTPUTS = 2**20
 
+# Values of the widest layer's output in one chunk evaluated in NumPy:
+# 512 KiB of float64, so that a chunk's intermediate arrays stay in the
+# CPU's caches (predicting 250,000 rows of the tutorial's network took
+# half the time in chunks of this size than in one).
+NUMPY_CHUNK_VALUES = 2**16
+
 # Elements (rows x features) of a dense chunk made from sparse X, for a
 # network that takes dense input: 64 MiB of float32.
 DENSE_CHUNK_ELEMENTS = 2**24
@@ -64,7 +70,8 @@ def _numpy(variable):
 def predict_chunks(X, n_outputs, budget, feed="numpy"):
     """``(start, stop)`` row ranges for predicting ``X`` chunk by chunk.
 
-    At most ``budget // n_outputs`` rows each.  For sparse ``X``, ``feed``
+    At most ``budget // n_outputs`` rows each (``n_outputs``: the widest
+    layer's, for the NumPy evaluation).  For sparse ``X``, ``feed``
     says how a chunk reaches the network: ``"numpy"`` as a CSR (no other
     bound), ``"sparse"`` as the backend's sparse tensor (at most
     :data:`SPARSE_CHUNK_ENTRIES` stored entries, but always one row),
@@ -126,6 +133,7 @@ class Inference:
             ]
             self._logits = self._numpy_logits
             self._feed = "numpy"
+            self._widest = max(kernel.shape[1] for kernel, _, _ in self._layers)
 
     def _numpy_logits(self, X):
         out = X
@@ -138,9 +146,11 @@ class Inference:
 
     def _apply(self, X, method):
         """``method(logits of each chunk, target_type)``, concatenated."""
-        chunks = list(
-            predict_chunks(X, self.n_outputs, PREDICT_CHUNK_OUTPUTS, self._feed)
-        )
+        if self._feed == "numpy":
+            width, budget = self._widest, NUMPY_CHUNK_VALUES
+        else:
+            width, budget = self.n_outputs, PREDICT_CHUNK_OUTPUTS
+        chunks = list(predict_chunks(X, width, budget, self._feed))
         if len(chunks) == 1:
             return method(self._logits(X), self.target_type)
         return np.concatenate(

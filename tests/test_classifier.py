@@ -447,8 +447,8 @@ def test_inference_in_chunks_matches_one_call(blobs, monkeypatch):
 
     clf, X_test, _ = blobs
     full = clf.predict_proba(X_test)
-    # Four outputs per row: three rows per call of the compiled function.
-    monkeypatch.setattr(skxent._inference, "PREDICT_CHUNK_OUTPUTS", 12)
+    # Chunks of three rows: the tutorial's widest layer has 12 units.
+    monkeypatch.setattr(skxent._inference, "NUMPY_CHUNK_VALUES", 36)
     np.testing.assert_allclose(clf.predict_proba(X_test), full, rtol=1e-12)
     np.testing.assert_array_equal(clf.predict(X_test), full.argmax(axis=1))
     assert clf.decision_function(X_test).shape == (len(X_test), 4)

@@ -266,6 +266,7 @@ def test_fit_and_predict_never_densify_the_matrix(problem, monkeypatch):
         monkeypatch.setattr(cls, "toarray", refusing(cls.toarray))
         monkeypatch.setattr(cls, "todense", refusing(cls.todense))
     monkeypatch.setattr(skxent._inference, "PREDICT_CHUNK_OUTPUTS", 30)
+    monkeypatch.setattr(skxent._inference, "NUMPY_CHUNK_VALUES", 80)
     clf = XentClassifier(**QUICK).fit(sparse.coo_matrix(X), y)
     assert clf.predict(sparse.csr_matrix(X)).shape == (len(y),)
 
