@@ -23,10 +23,7 @@ from scipy.special import expit
 
 from . import _sparse
 from ._backend import backend
-from ._keras import import_keras
-from ._model import dense_stack
-
-keras = import_keras()  # quietly, whichever skxent module is first
+from ._model import dense_stack, numpy_value
 
 __all__ = ["Inference", "predict_chunks"]
 
@@ -58,13 +55,6 @@ _NUMPY = {
     "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
 }
 """NumPy twins of :data:`skxent._model.ACTIVATIONS`."""
-
-
-def _numpy(variable):
-    # Read through an op, on every backend: NumPy 2 warns on a TensorFlow
-    # variable's ``__array__``, and a PyTorch parameter requires grad.
-    value = keras.ops.convert_to_numpy(keras.ops.multiply(variable, 1))
-    return value.astype(np.float64)
 
 
 def predict_chunks(X, n_outputs, budget, feed="numpy"):
@@ -128,7 +118,7 @@ class Inference:
             self._feed = "sparse" if self._logits.takes_sparse else "dense"
         else:
             self._layers = [
-                (_numpy(layer.kernel), _numpy(layer.bias), _NUMPY[activation])
+                (numpy_value(layer.kernel), numpy_value(layer.bias), _NUMPY[activation])
                 for layer, activation in stack
             ]
             self._logits = self._numpy_logits

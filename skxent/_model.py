@@ -9,6 +9,8 @@ and cloning an estimator stay free of Keras and its backend.
 import copy
 import functools
 
+import numpy as np
+
 from . import _sparse
 from ._backend import backend
 from ._keras import import_keras
@@ -25,6 +27,7 @@ __all__ = [
     "dense_stack_model",
     "make_callbacks",
     "make_optimizer",
+    "numpy_value",
     "unflatten_params",
 ]
 
@@ -269,6 +272,16 @@ def dense_stack(model):
             return None
         stack.append((layer, known[layer.activation]))
     return stack
+
+
+def numpy_value(variable):
+    """A variable's value as a float64 NumPy array, on every backend.
+
+    Read through an op: NumPy 2 warns on a TensorFlow variable's
+    ``__array__``, and a PyTorch parameter requires grad.
+    """
+    value = keras.ops.convert_to_numpy(keras.ops.multiply(variable, 1))
+    return value.astype(np.float64)
 
 
 def dense_stack_model(n_features, stack, sparse=False):

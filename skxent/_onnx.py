@@ -229,8 +229,8 @@ def _converter(scope, operator, container):
     from skl2onnx.common.data_types import DoubleTensorType
     from skl2onnx.proto import onnx_proto
 
-    from ._inference import _numpy
     from ._loss_rules import LOSSES
+    from ._model import numpy_value
 
     model = operator.raw_operator
     double = isinstance(operator.inputs[0].type, DoubleTensorType)
@@ -240,8 +240,8 @@ def _converter(scope, operator, container):
 
     z = graph.node("Cast", [operator.inputs[0].full_name], to=to)
     for layer, activation in _dense_stack(model):
-        kernel = graph.constant("kernel", _numpy(layer.kernel))
-        bias = graph.constant("bias", _numpy(layer.bias))
+        kernel = graph.constant("kernel", numpy_value(layer.kernel))
+        bias = graph.constant("bias", numpy_value(layer.bias))
         z = graph.node("Add", [graph.node("MatMul", [z, kernel]), bias])
         if _ONNX_ACTIVATIONS[activation] is not None:
             z = graph.activation(activation, z)

@@ -142,18 +142,15 @@ def folded_after(model, stats, unfold_first):
     if stats is None:
         yield
         return
-    from ._keras import import_keras
+    from ._model import numpy_value
 
-    ops = import_keras().ops
     layer = next(
         layer for layer in model.layers if getattr(layer, "kernel", None) is not None
     )
 
     def move(function):
         kernel, bias = function(
-            ops.convert_to_numpy(ops.multiply(layer.kernel, 1)),
-            ops.convert_to_numpy(ops.multiply(layer.bias, 1)),
-            stats,
+            numpy_value(layer.kernel), numpy_value(layer.bias), stats
         )
         layer.kernel.assign(kernel)
         layer.bias.assign(bias)
