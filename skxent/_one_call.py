@@ -27,10 +27,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._plan import Stopping
+
 __all__ = [
     "ONE_CALL",
     "FitResult",
-    "StopRule",
+    "NO_STOPPING",
     "fit_in_one_call",
     "order_chunks",
     "run_chunks",
@@ -54,21 +56,12 @@ NEVER = np.iinfo(np.int32).max
 """The patience of a fit without a stopping rule."""
 
 
-@dataclass(frozen=True)
-class StopRule:
-    """:class:`~skxent._training.PlateauStop`'s settings, for a program.
-
-    ``patience`` is :data:`NEVER` for a fit that does not stop early.
-    """
-
-    monitor: str = "loss"
-    tol: float = 0.0
-    patience: int = NEVER
-    restore_best: bool = False
+NO_STOPPING = Stopping("loss", 0.0, NEVER, False)
+"""The rule of a fit that runs all its epochs (``n_iter_no_change=None``)."""
 
 
 def stop_rule(callbacks, verbose, plateau_stop):
-    """The :class:`StopRule` of a fit that can run in one call, or None.
+    """The :class:`~skxent._plan.Stopping` of a fit that can run in one call.
 
     None when something needs the epochs' ends on the host: a callback
     other than one ``plateau_stop`` instance, or progress output.
@@ -76,11 +69,11 @@ def stop_rule(callbacks, verbose, plateau_stop):
     if not ONE_CALL or verbose:
         return None
     if not callbacks:
-        return StopRule()
+        return NO_STOPPING
     if len(callbacks) > 1 or type(callbacks[0]) is not plateau_stop:
         return None
     stop = callbacks[0]
-    return StopRule(
+    return Stopping(
         stop.monitor, float(stop.tol), int(stop.patience), stop.restore_best
     )
 

@@ -62,7 +62,10 @@ class Previous:
 
 @dataclass(frozen=True)
 class Stopping:
-    """MLPClassifier's stopping rule (see :class:`skxent._training.PlateauStop`)."""
+    """MLPClassifier's stopping rule: :class:`skxent._training.PlateauStop`'s settings.
+
+    The one-call programs (:mod:`skxent._one_call`) take it as it is.
+    """
 
     monitor: str
     tol: float

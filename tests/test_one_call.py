@@ -123,8 +123,8 @@ def test_plateau_step_is_plateau_stop_in_graph_ops():
 
 def test_only_fits_without_epoch_end_work_run_in_one_call(monkeypatch):
     stop = PlateauStop("val_loss", tol=1e-3, patience=4, restore_best=True)
-    assert _one_call.stop_rule([], 0, PlateauStop) == _one_call.StopRule()
-    assert _one_call.stop_rule([stop], 0, PlateauStop) == _one_call.StopRule(
+    assert _one_call.stop_rule([], 0, PlateauStop) == _one_call.NO_STOPPING
+    assert _one_call.stop_rule([stop], 0, PlateauStop) == _one_call.Stopping(
         "val_loss", 1e-3, 4, True
     )
     assert _one_call.stop_rule([stop], 1, PlateauStop) is None  # progress bar
