@@ -46,8 +46,9 @@ class XentClassifier(
         Units of each hidden ``Dense`` layer of the default network body.
     activation : str or callable, default="relu"
         Activation of the hidden layers.
-    kernel_initializer : str, default="he_uniform"
-        Initializer of the hidden layers' weights, seeded by ``random_state``.
+    kernel_initializer : str, default="glorot_uniform"
+        Initializer of the hidden layers' weights (MLPClassifier's), seeded
+        by ``random_state``.
     body : callable, default=None
         Your own network body instead of the ``Dense`` stack:
         ``body(meta, **body_params)`` returns a Keras layer or a list of
@@ -76,11 +77,12 @@ class XentClassifier(
         instance is copied at each fit and keeps its own learning rate.
     learning_rate : float, default=1e-3
         Learning rate of an optimizer given by name or class.
-    epochs : int, default=100
+    epochs : int, default=200
         Most passes over the training data per :meth:`fit` (see
-        ``n_iter_no_change``).
-    batch_size : int, default=32
-        Samples per gradient step (see the user guide on the defaults).
+        ``n_iter_no_change``), as MLPClassifier's ``max_iter``.
+    batch_size : int or "auto", default="auto"
+        Samples per gradient step; ``"auto"`` is ``min(200, n_samples)``, as
+        in MLPClassifier (see the user guide on the defaults).
     validation_split : float in [0, 1), default=0.0
         Fraction of the training data held out, shuffled and stratified by
         class with ``random_state``, to compute ``val_loss`` each epoch
@@ -122,7 +124,8 @@ class XentClassifier(
         ``"standard"`` trains the default network on features standardised
         as by ``StandardScaler`` (sparse ``X`` divided, never centred), so
         raw features of any scale train as well as scaled ones; ``"auto"``
-        does so for dense ``X`` and leaves sparse ``X`` as passed.  The
+        does so for dense ``X`` whose scale is off (largest column root
+        mean square outside [0.1, 10]) and leaves other ``X`` as passed.  The
         statistics of the first fit are kept by later ones and folded into
         the first layer, so ``model_`` takes ``X`` as passed.  A custom
         ``body`` gets ``X`` as passed.  See the user guide's "Raw features".
@@ -181,7 +184,7 @@ class XentClassifier(
     >>> clf = XentClassifier(random_state=0).fit(X, y)
     >>> clf.loss_, clf.predict_proba(X[:1]).shape
     ('binary_crossentropy', (1, 2))
-    >>> clf.score(X, y) > 0.9
+    >>> clf.score(X, y) > 0.85  # 200 steps of batch 200; MLPClassifier: 0.88
     True
     """
 
@@ -191,14 +194,14 @@ class XentClassifier(
         self,
         hidden_layer_sizes=(100,),
         activation="relu",
-        kernel_initializer="he_uniform",
+        kernel_initializer="glorot_uniform",
         body=None,
         loss="auto",
         label_smoothing=0.0,
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=100,
-        batch_size=32,
+        epochs=200,
+        batch_size="auto",
         validation_split=0.0,
         early_stopping=False,
         validation_fraction=0.1,

@@ -41,7 +41,7 @@ PARAMETER_CONSTRAINTS = {
     "optimizer": [str, type, HasMethods(["apply_gradients"])],
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "epochs": [Interval(Integral, 1, None, closed="left")],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "validation_split": [Interval(Real, 0, 1, closed="left")],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],

@@ -25,6 +25,7 @@ from ._params import route
 from ._targets import TargetEncoder
 
 __all__ = [
+    "AUTO_BATCH",
     "FitPlan",
     "Previous",
     "Stopping",
@@ -35,6 +36,10 @@ __all__ = [
     "seeds",
     "split",
 ]
+
+AUTO_BATCH = 200
+"""The minibatch of ``batch_size="auto"``: at most 200 rows, all of them when
+fewer, as MLPClassifier's ``batch_size="auto"`` (``min(200, n_samples)``)."""
 
 
 @dataclass(frozen=True)
@@ -287,7 +292,11 @@ def make_plan(X, y, sample_weight, params, *, previous=None, incremental=False,
         shuffle_seed=shuffle_seed,
         epochs=1 if incremental else params["epochs"],
         first_epoch=0 if previous is None else previous.n_iter,
-        batch_size=min(params["batch_size"], len(train_rows)),
+        # Not clipped to the rows: a batch larger than the data is one batch
+        # of all of them, and fits of other row counts share one program.
+        batch_size=AUTO_BATCH
+        if params["batch_size"] == "auto"
+        else params["batch_size"],
         shuffle=params["shuffle"],
         monitor=monitor,
         stopping=stopping,

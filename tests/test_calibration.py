@@ -84,6 +84,19 @@ def test_predict_unchanged_proba_calibrated(blobs, calibrated):
     )
 
 
+def test_same_network_as_uncalibrated_fit_on_the_same_rows(blobs, calibrated):
+    # Calibration holds out validation_fraction as validation_split would,
+    # trains the same network and only divides its logits: predict (hence
+    # accuracy) is the uncalibrated fit's on the same held-out rows.
+    X, y = blobs
+    same_rows = XentClassifier(**QUICK, validation_split=0.1).fit(X, y)
+    np.testing.assert_array_equal(
+        calibrated.decision_function(X), same_rows.decision_function(X)
+    )
+    np.testing.assert_array_equal(calibrated.predict(X), same_rows.predict(X))
+    assert calibrated.history_["val_loss"] == same_rows.history_["val_loss"]
+
+
 def test_save_load_and_pickle_keep_it(blobs, calibrated, tmp_path):
     X, _ = blobs
     calibrated.save(tmp_path / "m.skxent")

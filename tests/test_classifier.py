@@ -423,7 +423,9 @@ def test_custom_body_gets_output_layer_and_loss():
             keras.layers.Flatten(),
         ]
 
-    clf = XentClassifier(body=conv_body, body__filters=6, epochs=20, random_state=0)
+    clf = XentClassifier(
+        body=conv_body, body__filters=6, epochs=20, batch_size=32, random_state=0
+    )
     clf.fit(X, y)
     conv = next(x for x in clf.model_.layers if isinstance(x, keras.layers.Conv2D))
     assert conv.filters == 6

@@ -34,6 +34,25 @@ def test_statistics_dense():
     assert _scaling.scale_inputs(X, None) is X
 
 
+@pytest.mark.parametrize("factor", [0.1, -3.0, 10.0])
+def test_auto_leaves_unit_scale_features_as_passed(factor):
+    # Features whose largest root mean square is in [0.1, 10] train as
+    # passed, as MLPClassifier's do; a scaler in front changes nothing.
+    X = np.random.default_rng(0).normal(size=(60, 3)) * 0.01
+    X[:, 1] = factor  # the largest column's root mean square is |factor|
+    assert _scaling.statistics(X, "auto") is None
+    assert _scaling.statistics(X, "standard") is not None
+
+
+@pytest.mark.parametrize("factor", [10.5, 0.09, -1e4])
+def test_auto_standardises_features_whose_scale_is_off(factor):
+    X = np.random.default_rng(0).normal(size=(60, 3)) * [0.01, 0.01, factor]
+    X[:, 0] += factor  # an offset alone puts a column off the unit scale
+    offset, scale = _scaling.statistics(X, "auto")
+    np.testing.assert_allclose(offset, X.mean(axis=0))
+    np.testing.assert_allclose(scale, X.std(axis=0))
+
+
 def test_statistics_sparse_scale_only_never_dense():
     X = sp.random(50, 6, density=0.3, random_state=0, format="csr") * 100
     assert _scaling.statistics(X, "auto") is None

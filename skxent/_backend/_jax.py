@@ -166,8 +166,8 @@ class Program(_base.Program):
 
     def _epoch(self, state, order, train, val, bounds):
         parts, *rest = train
-        size = self.batch_size
         n_rows = order.shape[0]
+        size = min(self.batch_size, n_rows)  # static: one batch of all the rows
         n_full, remainder = divmod(n_rows, size)
 
         def batch_step(rows, state, total):
