@@ -148,12 +148,21 @@ class Program(_base.Program):
         signature = tuple(
             (t.dtype.name, t.shape.rank) for t in tf.nest.flatten(tensors)
         )
-        if signature not in self.runs:  # dense X, or a CSR's arrays
-            self.runs[signature] = self._trace(tensors)
         if model is not self.template:
             for mine, theirs in zip(_state(self.template), _state(model), strict=True):
                 mine.assign(theirs.value)
-        return _Session(self, *self.runs[signature], tensors, signature)
+        return _Session(self, tensors, signature)
+
+    def epoch_function(self, signature, tensors):
+        """The traced epoch for this data (dense X, or a CSR's arrays).
+
+        Traced on first use, not at ``start``: a fit in one call traces
+        its whole fit instead (:meth:`fit_function`), and tracing an epoch
+        it never runs cost as much again.
+        """
+        if signature not in self.runs:
+            self.runs[signature] = self._trace(tensors)
+        return self.runs[signature]
 
     def _trace(self, tensors):
         specs = [
@@ -286,20 +295,21 @@ class Program(_base.Program):
         }
 
 
+def _executor(single_threaded):
+    """Single-threaded where that cannot deadlock, else the default."""
+    return single_threaded_executor if single_threaded else contextlib.nullcontext
+
+
 class _Session:
-    def __init__(self, program, run, single_threaded, tensors, signature):
+    def __init__(self, program, tensors, signature):
         self.program = program
-        self.run_epoch = run
         self.tensors = tensors
         self.signature = signature
-        # Single-threaded where that cannot deadlock, else the default.
-        self.executor = (
-            single_threaded_executor if single_threaded else contextlib.nullcontext
-        )
 
     def run(self, order):
-        with self.executor():
-            logs = self.run_epoch(tf.constant(order, tf.int32), *self.tensors)
+        run, single_threaded = self.program.epoch_function(self.signature, self.tensors)
+        with _executor(single_threaded)():
+            logs = run(tf.constant(order, tf.int32), *self.tensors)
         return {k: float(v) for k, v in logs.items()}
 
     def run_fit(self, chunks, rule):
@@ -307,9 +317,7 @@ class _Session:
         run, single_threaded = self.program.fit_function(
             self.signature, self.tensors, rule
         )
-        executor = (
-            single_threaded_executor if single_threaded else contextlib.nullcontext
-        )
+        executor = _executor(single_threaded)
 
         def call(orders, n_epochs, best, count, kept):
             with executor():
