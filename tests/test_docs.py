@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # builds the docs
+# Builds the docs; the examples are not run, so no backend changes the result.
+pytestmark = [pytest.mark.slow, pytest.mark.backend_independent]
 
 for module in (
     "sphinx",
