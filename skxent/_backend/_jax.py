@@ -10,6 +10,7 @@ by every fit, and every thread, of the same architecture and settings.
 """
 
 import dataclasses
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -281,10 +282,14 @@ class _Session:
             _values(model.non_trainable_variables),
             _values(model.optimizer.variables),
         )
-        # What XLA compiles for: the arrays' shapes and dtypes, the bounds.
-        shapes = jax.tree_util.tree_map(lambda a: (a.shape, a.dtype.name), (train, val))
-        self.shapes = (repr(shapes), bounds)
         self._order = (None, None)  # the host order last taken, on the device
+
+    @functools.cached_property
+    def shapes(self):
+        """What XLA compiles for: the arrays' shapes and dtypes, the bounds."""
+        train, val, bounds = self.data
+        shapes = jax.tree_util.tree_map(lambda a: (a.shape, a.dtype.name), (train, val))
+        return repr(shapes), bounds
 
     def compiled(self, sliced):
         """Whether the calls of an epoch (``run_steps`` if ``sliced``) are compiled."""
