@@ -148,7 +148,7 @@ from skxent import XentClassifier, _progress
 
 _progress.SLICE_SECONDS = 0.06  # redraws a little slower than Keras's 0.05 s
 rng = np.random.default_rng(0)
-X = rng.normal(size=(300 * 256, 32)).astype(np.float32)
+X = rng.normal(size=(500 * 256, 32)).astype(np.float32)
 y = (X[:, 0] + X[:, 1] > 0).astype(int)
 XentClassifier(
     hidden_layer_sizes=(256, 256), batch_size=256, epochs=2, random_state=0,
@@ -212,7 +212,7 @@ def test_verbose_1_output_moves_within_an_epoch_in_a_terminal(tmp_path):
     # Each redraw returns to the line's start and writes "k/N".
     steps = [int(k) for k, n in re.findall(r"\r *(\d+)/(\d+) ", first) if k != n]
     assert len(set(steps)) >= 3 and steps == sorted(steps), steps
-    assert re.search(r"\r *300/300 ", first) and re.search(r"\r *300/300 ", second)
+    assert re.search(r"\r *500/500 ", first) and re.search(r"\r *500/500 ", second)
     compiling = f"skxent: compiling the training program ({BACKEND})..."
     if BACKEND != "torch":
-        assert first.index(compiling) < first.index("\r  1/300 ")
+        assert first.index(compiling) < first.index("\r  1/500 ")
