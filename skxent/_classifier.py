@@ -113,7 +113,7 @@ class XentClassifier(
         random state is read or changed; seed your own ``body``'s layers
         with ``meta["random_seed"]``.
     verbose : int, default=0
-        Keras's progress output: 0 silent, 1 progress bar, 2 a line per epoch.
+        0 silent, 1 a progress bar that moves within epochs, 2 a line per epoch.
     callbacks : list of keras.callbacks.Callback or classes, default=None
         Keras callbacks, copied at each fit (yours never change); classes
         are built with routed ``callbacks__*`` parameters.

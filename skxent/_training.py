@@ -14,10 +14,11 @@ Every path visits the rows in the same order: epoch ``e`` of a fit seeded
 with ``seed`` takes the permutation ``default_rng([seed, e])`` draws, on
 every backend.  Keras callbacks run at epoch granularity; a fit with no
 callback but skxent's own stopping rule, and no progress output, runs all
-its epochs in one compiled call instead (:mod:`skxent._one_call`).  What a
-program cannot serve (a callback with per-batch hooks, routed ``fit__*`` or
-``compile__*`` parameters, a backend without a program) goes to
-``Model.fit``, fed the very same batches.
+its epochs in one compiled call instead (:mod:`skxent._one_call`); with
+``verbose=1`` each epoch runs in slices, for a progress bar that moves
+(:mod:`skxent._progress`).  What a program cannot serve (a callback with
+per-batch hooks, routed ``fit__*`` or ``compile__*`` parameters, a backend
+without a program) goes to ``Model.fit``, fed the very same batches.
 """
 
 import itertools
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import _one_call, _sparse
+from . import _one_call, _progress, _sparse
 from ._backend import backend, backend_name
 from ._keras import import_keras
 from ._model import dense_stack, dense_stack_model
@@ -322,14 +323,18 @@ def train(model, plan, *, callbacks, verbose, fit_params, compile_params):
     )
     with PROGRAMS.checkout(key, build) as program:
         session = program.start(model, train_data, val_data)
+        # With verbose=1, epochs in slices: the progress bar moves within them.
+        run_epoch = _progress.epoch_runner(session, verbose, batch_size, callbacks)
         model.stop_training = False
         callbacks.on_train_begin()
         logs = None
         for epoch in range(epochs):
             callbacks.on_epoch_begin(epoch)
+            if verbose and epoch == 0:
+                _progress.announce_compiling(session, verbose == 1, backend_name())
             if sync:
                 session.sync_learning_rate(model)
-            logs = session.run(order(epoch))
+            logs = run_epoch(order(epoch))
             if sync:
                 session.store(model)
             callbacks.on_epoch_end(epoch, logs)

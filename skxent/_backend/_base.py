@@ -37,6 +37,15 @@ step per backend:
     writes the trained state back into ``model``'s variables;
     ``session.sync_learning_rate(model)`` takes a learning rate a callback
     set.
+``session.run_steps(order, start, stop, total)`` and ``session.compiled(sliced)``
+    ``run(order)`` in slices, for a progress bar that moves within the
+    epoch (:mod:`skxent._progress`): minibatch steps ``start`` to ``stop``,
+    ``total`` the running sum of their losses times their sizes, carried
+    from one call to the next in the backend's float32 (None at the
+    epoch's start).  Returns ``(total, logs)``, ``logs`` None before the
+    epoch's last step and then bitwise ``run(order)``'s.  ``compiled``:
+    whether the session's next ``run`` (``run_steps`` if ``sliced``) runs
+    a compiled program, so that nothing is traced or compiled first.
 ``Program.one_call`` and ``session.run_fit(chunks, rule)``
     Where ``one_call`` is true, ``run_fit`` trains through whole chunks of
     epochs in one compiled call each, the stopping rule inside (see

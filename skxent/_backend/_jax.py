@@ -10,6 +10,7 @@ by every fit, and every thread, of the same architecture and settings.
 """
 
 import dataclasses
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -78,6 +79,8 @@ class Program(_base.Program):
         self._n_features = template.input_shape[-1]
         self._as_sparse = self.sparse_batch if template.inputs[0].sparse else None
         self.run = jax.jit(self._epoch, static_argnums=(4,))
+        self.steps = jax.jit(self._steps, static_argnums=(7,))
+        self.compiled = set()  # (function, data shapes) run at least once
         self.fit = jax.jit(self._fit, static_argnames=("bounds", "rule"))
         # Where each of model.weights sits in (trainable, non_trainable).
         lists = (template.trainable_variables, template.non_trainable_variables)
@@ -164,29 +167,69 @@ class Program(_base.Program):
             total = total + loss * rows.shape[0]
         return total / n_rows
 
-    def _epoch(self, state, order, train, val, bounds):
+    def _batch_step(self, train, bounds, rows, state, total):
+        """One training step on ``rows``; ``total`` plus its loss times its size."""
         parts, *rest = train
-        n_rows = order.shape[0]
-        size = min(self.batch_size, n_rows)  # static: one batch of all the rows
-        n_full, remainder = divmod(n_rows, size)
+        x = self._features(parts, rows, bounds[0])
+        batch = [x, *(jnp.take(a, rows, axis=0) for a in rest)]
+        state, loss = self._step(state, *batch)
+        return state, total + loss * rows.shape[0]
 
-        def batch_step(rows, state, total):
-            x = self._features(parts, rows, bounds[0])
-            batch = [x, *(jnp.take(a, rows, axis=0) for a in rest)]
-            state, loss = self._step(state, *batch)
-            return state, total + loss * rows.shape[0]
+    def _batches(self, n_rows):
+        """``(size, n_full, remainder)``: static, a batch of all rows at most."""
+        size = min(self.batch_size, n_rows)
+        return size, *divmod(n_rows, size)
+
+    def _epoch(self, state, order, train, val, bounds):
+        n_rows = order.shape[0]
+        size, n_full, remainder = self._batches(n_rows)
 
         def body(i, carry):
             rows = jax.lax.dynamic_slice(order, (i * size,), (size,))
-            return batch_step(rows, *carry)
+            return self._batch_step(train, bounds, rows, *carry)
 
         state, total = jax.lax.fori_loop(0, n_full, body, (state, 0.0))
         if remainder:  # the last, smaller batch: its shape is static too
-            state, total = batch_step(order[n_full * size :], state, total)
+            rows = order[n_full * size :]
+            state, total = self._batch_step(train, bounds, rows, state, total)
         logs = {"loss": total / n_rows}
         if self.validation:
             logs["val_loss"] = self._mean_val_loss(state, val, bounds[1])
         return state, logs
+
+    def _steps(self, state, order, first, stop, total, train, val, bounds):
+        """Steps ``first`` to ``stop`` of ``_epoch``, the same ops in the same order.
+
+        One compilation serves every slice of an epoch (the bounds are
+        arguments); the last, smaller batch and the logs come under a
+        ``lax.cond`` at the epoch's end (zeros before it).
+        """
+        n_rows = order.shape[0]
+        size, n_full, remainder = self._batches(n_rows)
+
+        def body(i, carry):
+            rows = jax.lax.dynamic_slice(order, (i * size,), (size,))
+            return self._batch_step(train, bounds, rows, *carry)
+
+        state, total = jax.lax.fori_loop(
+            first, jnp.minimum(stop, n_full), body, (state, total)
+        )
+
+        def end(state, total):
+            if remainder:
+                rows = order[n_full * size :]
+                state, total = self._batch_step(train, bounds, rows, state, total)
+            logs = {"loss": total / n_rows}
+            if self.validation:
+                logs["val_loss"] = self._mean_val_loss(state, val, bounds[1])
+            return state, total, logs
+
+        def under_way(state, total):
+            logs = jax.eval_shape(end, state, total)[2]
+            return state, total, {k: jnp.zeros((), v.dtype) for k, v in logs.items()}
+
+        ended = stop == n_full + (remainder > 0)
+        return jax.lax.cond(ended, end, under_way, state, total)
 
     # -- the whole fit in one call (see skxent._one_call) ---------------------
 
@@ -242,13 +285,49 @@ class _Session:
             _values(model.non_trainable_variables),
             _values(model.optimizer.variables),
         )
+        self._order = (None, None)  # the host order last taken, on the device
+
+    @functools.cached_property
+    def shapes(self):
+        """What XLA compiles for: the arrays' shapes and dtypes, the bounds."""
+        train, val, bounds = self.data
+        shapes = jax.tree_util.tree_map(lambda a: (a.shape, a.dtype.name), (train, val))
+        return repr(shapes), bounds
+
+    def compiled(self, sliced):
+        """Whether the calls of an epoch (``run_steps`` if ``sliced``) are compiled."""
+        return ("steps" if sliced else "run", self.shapes) in self.program.compiled
+
+    def _device_order(self, order):
+        if self._order[0] is not order:
+            self._order = (order, jnp.asarray(order, jnp.int32))
+        return self._order[1]
 
     def run(self, order):
         train, val, bounds = self.data
         self.state, logs = self.program.run(
             self.state, jnp.asarray(order, jnp.int32), train, val, bounds
         )
+        self.program.compiled.add(("run", self.shapes))
         return {k: float(v) for k, v in logs.items()}
+
+    def run_steps(self, order, start, stop, total):
+        """Steps ``start`` to ``stop`` of ``run(order)``: ``(total, logs)``."""
+        train, val, bounds = self.data
+        self.state, total, logs = self.program.steps(
+            self.state,
+            self._device_order(order),
+            jnp.int32(start),
+            jnp.int32(stop),
+            jnp.float32(0.0) if total is None else total,
+            train,
+            val,
+            bounds,
+        )
+        self.program.compiled.add(("steps", self.shapes))
+        if stop * self.program.batch_size < len(order):
+            return total, None
+        return total, {k: float(v) for k, v in logs.items()}
 
     def run_fit(self, chunks, rule):
         """Train through ``chunks`` of epoch orders, one call each (a FitResult)."""

@@ -20,8 +20,6 @@ functions (a ``tf.cond`` in a custom loss, say), which deadlock that
 executor when two threads train at once.
 """
 
-import contextlib
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -30,6 +28,7 @@ from .. import _sparse
 from .._one_call import plateau_step, run_chunks
 from . import _base
 from ._tensorflow_execution import (
+    executor,
     plain_adam_update,
     runs_nested_functions,
     single_threaded_executor,
@@ -82,6 +81,7 @@ class Program(_base.Program):
             template.optimizer, template.trainable_variables
         )
         self.runs = {}  # data signature -> traced epoch
+        self.slices = {}  # data signature -> traced slice, validation loss
         self.fits = {}  # (data signature, stop rule) -> traced whole fit
 
     @classmethod
@@ -153,30 +153,36 @@ class Program(_base.Program):
                 mine.assign(theirs.value)
         return _Session(self, tensors, signature)
 
-    def epoch_function(self, signature, tensors):
-        """The traced epoch for this data (dense X, or a CSR's arrays).
+    def _trace(self, function, *specs):
+        """``function`` traced for ``specs``, and whether it may run single-threaded.
 
-        Traced on first use, not at ``start``: a fit in one call traces
-        its whole fit instead (:meth:`fit_function`), and tracing an epoch
-        it never runs cost as much again.
+        Graph code needs no autograph, and Keras's own train function does
+        not convert the step either; called as a concrete function, so that
+        TensorFlow counts no retracing across fits.
         """
+        with single_threaded_executor():
+            run = tf.function(function, autograph=False).get_concrete_function(*specs)
+        return run, not runs_nested_functions(run)
+
+    def epoch_function(self, signature, tensors):
+        """The traced epoch for this data (dense X, or a CSR's arrays)."""
         if signature not in self.runs:
-            self.runs[signature] = self._trace(tensors)
+            specs = tf.nest.map_structure(_spec, tensors)
+            self.runs[signature] = self._trace(
+                self._epoch, tf.TensorSpec([None], tf.int32), *specs
+            )
         return self.runs[signature]
 
-    def _trace(self, tensors):
-        specs = [
-            tf.TensorSpec([None], tf.int32),
-            *tf.nest.map_structure(_spec, tensors),
-        ]
-        # Graph code needs no autograph, and Keras's own train function does
-        # not convert the step either; called as a concrete function, so that
-        # TensorFlow counts no retracing across fits.
-        with single_threaded_executor():
-            run = tf.function(self._epoch, autograph=False).get_concrete_function(
-                *specs
-            )
-        return run, not runs_nested_functions(run)
+    def slice_functions(self, signature, tensors):
+        """The traced steps of an epoch's slice and the validation loss."""
+        if signature not in self.slices:
+            train, val = tf.nest.map_structure(_spec, tensors)
+            order, step = tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32)
+            total = tf.TensorSpec([], tf.float32)
+            steps = self._trace(self._slice, order, step, step, total, train)
+            validate = self._trace(self._val_loss, val) if self.validation else None
+            self.slices[signature] = steps, validate
+        return self.slices[signature]
 
     def _loss(self, x, y, sample_weight, training):
         model = self.template
@@ -198,10 +204,8 @@ class Program(_base.Program):
             model.optimizer.apply(gradients, variables)
         return loss
 
-    def _mean_loss(self, order, data, batch_size, step):
-        """The batch-size-weighted mean of ``step``'s losses, as Keras reports."""
-        n_rows = tf.shape(order)[0]
-        n_batches = (n_rows + batch_size - 1) // batch_size
+    def _sum_losses(self, order, data, batch_size, step, first, stop, total):
+        """``total`` plus ``step``'s losses, times their batches' sizes, in turn."""
         parts, *rest = data
         n_features = self.template.input_shape[-1]
         as_sparse = self.sparse_batch if self.template.inputs[0].sparse else None
@@ -213,23 +217,39 @@ class Program(_base.Program):
             size = tf.cast(tf.shape(rows)[0], tf.float32)
             return i + 1, total + step(*batch) * size
 
-        _, total = tf.while_loop(
-            lambda i, total: i < n_batches, body, (tf.constant(0), tf.constant(0.0))
+        _, total = tf.while_loop(lambda i, total: i < stop, body, (first, total))
+        return total
+
+    def _mean_loss(self, order, data, batch_size, step):
+        """The batch-size-weighted mean of ``step``'s losses, as Keras reports."""
+        n_rows = tf.shape(order)[0]
+        n_batches = (n_rows + batch_size - 1) // batch_size
+        total = self._sum_losses(
+            order, data, batch_size, step, tf.constant(0), n_batches, tf.constant(0.0)
         )
         return total / tf.cast(n_rows, tf.float32)
+
+    def _val_loss(self, val):
+        return self._mean_loss(
+            tf.range(tf.shape(val[1])[0]),
+            val,
+            self.validation_batch,
+            lambda x, y, w: self._loss(x, y, w, training=False),
+        )
 
     def _epoch(self, order, train, val):
         logs = {
             "loss": self._mean_loss(order, train, self.batch_size, self._train_step)
         }
         if self.validation:
-            logs["val_loss"] = self._mean_loss(
-                tf.range(tf.shape(val[1])[0]),
-                val,
-                self.validation_batch,
-                lambda x, y, w: self._loss(x, y, w, training=False),
-            )
+            logs["val_loss"] = self._val_loss(val)
         return logs
+
+    def _slice(self, order, first, stop, total, train):
+        """Steps ``first`` to ``stop`` of ``_epoch``: the running ``total``."""
+        return self._sum_losses(
+            order, train, self.batch_size, self._train_step, first, stop, total
+        )
 
     # -- the whole fit in one call (see skxent._one_call) ---------------------
 
@@ -252,9 +272,7 @@ class Program(_base.Program):
             def fit(*args):
                 return self._fit(*args, rule=rule)
 
-            with single_threaded_executor():
-                run = tf.function(fit, autograph=False).get_concrete_function(*specs)
-            self.fits[key] = run, not runs_nested_functions(run)
+            self.fits[key] = self._trace(fit, *specs)
         return self.fits[key]
 
     def _fit(self, orders, n_epochs, patience, best, count, kept, train, val, *, rule):
@@ -295,32 +313,58 @@ class Program(_base.Program):
         }
 
 
-def _executor(single_threaded):
-    """Single-threaded where that cannot deadlock, else the default."""
-    return single_threaded_executor if single_threaded else contextlib.nullcontext
-
-
 class _Session:
     def __init__(self, program, tensors, signature):
         self.program = program
         self.tensors = tensors
         self.signature = signature
+        self._order = (None, None)  # the host order last taken, as a tensor
+
+    def compiled(self, sliced):
+        """Whether the calls of an epoch (``run_steps`` if ``sliced``) are traced."""
+        program = self.program
+        return self.signature in (program.slices if sliced else program.runs)
 
     def run(self, order):
         run, single_threaded = self.program.epoch_function(self.signature, self.tensors)
-        with _executor(single_threaded)():
+        with executor(single_threaded):
             logs = run(tf.constant(order, tf.int32), *self.tensors)
         return {k: float(v) for k, v in logs.items()}
+
+    def run_steps(self, order, start, stop, total):
+        """Steps ``start`` to ``stop`` of ``run(order)``: ``(total, logs)``."""
+        (steps, single_threaded), validate = self.program.slice_functions(
+            self.signature, self.tensors
+        )
+        if self._order[0] is not order:
+            self._order = (order, tf.constant(order, tf.int32))
+        train, val = self.tensors
+        with executor(single_threaded):
+            total = steps(
+                self._order[1],
+                tf.constant(start, tf.int32),
+                tf.constant(stop, tf.int32),
+                tf.constant(0.0) if total is None else total,
+                train,
+            )
+        if stop * self.program.batch_size < len(order):
+            return total, None
+        # _mean_loss's float32 division, on the host: IEEE rounds it alike.
+        logs = {"loss": float(np.float32(total) / np.float32(len(order)))}
+        if validate is not None:
+            run, single_threaded = validate
+            with executor(single_threaded):
+                logs["val_loss"] = float(run(val))
+        return total, logs
 
     def run_fit(self, chunks, rule):
         """Train through ``chunks`` of epoch orders, one call each (a FitResult)."""
         run, single_threaded = self.program.fit_function(
             self.signature, self.tensors, rule
         )
-        executor = _executor(single_threaded)
 
         def call(orders, n_epochs, best, count, kept):
-            with executor():
+            with executor(single_threaded):
                 return run(
                     tf.constant(orders),
                     tf.constant(n_epochs, tf.int32),

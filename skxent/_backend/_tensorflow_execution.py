@@ -17,7 +17,12 @@ try:  # a private name: without it, functions run on the default executor
 except ImportError:
     function_executor_type = None
 
-__all__ = ["plain_adam_update", "runs_nested_functions", "single_threaded_executor"]
+__all__ = [
+    "executor",
+    "plain_adam_update",
+    "runs_nested_functions",
+    "single_threaded_executor",
+]
 
 # Ops that run a nested function.  TensorFlow's single-threaded executor
 # deadlocks when two threads run graphs holding them at once (Keras's own
@@ -113,3 +118,14 @@ def single_threaded_executor():
     if function_executor_type is None or _has_gpu():
         return contextlib.nullcontext()
     return function_executor_type("SINGLE_THREADED_EXECUTOR")
+
+
+def executor(single_threaded):
+    """:func:`single_threaded_executor` where ``single_threaded``, else the default.
+
+    ``single_threaded`` is the second value of a program's traced function:
+    whether its graph holds no op that calls a nested function.
+    """
+    if single_threaded:
+        return single_threaded_executor()
+    return contextlib.nullcontext()

@@ -122,26 +122,48 @@ class _Session:
         self.val = val
 
     @staticmethod
-    def _mean(step, data, order, batch_size):
-        total = 0.0
+    def _sum(step, data, order, batch_size, total=0.0):
+        """``total`` plus ``step``'s losses times their batches' sizes, in turn."""
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
             total += step(*data.batch(rows)) * len(rows)
-        return float(total) / len(order)
+        return total
+
+    def _logs(self, total, n_rows):
+        """The epoch's logs from its training rows' ``total``."""
+        program = self.program
+        logs = {"loss": float(total) / n_rows}
+        if self.val is not None:
+            rows = np.arange(self.val.n_rows)
+            val_total = self._sum(
+                program.test_loss, self.val, rows, program.validation_batch
+            )
+            logs["val_loss"] = float(val_total) / len(rows)
+        return logs
+
+    def compiled(self, sliced):
+        """True: PyTorch runs eagerly, with nothing to compile."""
+        return True
 
     def run(self, order):
         program = self.program
-        logs = {
-            "loss": self._mean(
-                program.train_step, self.train, order, program.batch_size
-            )
-        }
-        if self.val is not None:
-            rows = np.arange(self.val.n_rows)
-            logs["val_loss"] = self._mean(
-                program.test_loss, self.val, rows, program.validation_batch
-            )
-        return logs
+        total = self._sum(program.train_step, self.train, order, program.batch_size)
+        return self._logs(total, len(order))
+
+    def run_steps(self, order, start, stop, total):
+        """Steps ``start`` to ``stop`` of ``run(order)``: ``(total, logs)``."""
+        size = self.program.batch_size
+        rows = order[start * size : stop * size]
+        total = self._sum(
+            self.program.train_step,
+            self.train,
+            rows,
+            size,
+            0.0 if total is None else total,
+        )
+        if stop * size < len(order):
+            return total, None
+        return total, self._logs(total, len(order))
 
     def sync_learning_rate(self, model):
         """Nothing to do: the program trains ``model``'s own variables."""
