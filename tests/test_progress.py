@@ -49,7 +49,7 @@ CASES = {
     "early stopping restores the best": dict(
         epochs=40, batch_size=16, learning_rate=0.05, early_stopping=True
     ),
-    "the default network": dict(hidden_layer_sizes=(100,), epochs=3),
+    "the default network": dict(hidden_layer_sizes=(100,), epochs=3, batch_size=32),
 }
 
 
