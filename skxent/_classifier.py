@@ -164,7 +164,7 @@ class XentClassifier(
         ``val_loss`` with ``early_stopping`` (whose weights the model
         keeps), else of the training loss.
     model_ : keras.Model
-        The fitted network, ending in logits; it takes raw features.
+        The fitted network (built on first use), ending in logits; takes raw X.
     input_offset_, input_scale_ : ndarray of shape (n_features,) or None
         The statistics of ``input_scaling``; None without scaling.
     calibration_temperature_ : float or None
@@ -259,7 +259,7 @@ class XentClassifier(
         -------
         self : XentClassifier
         """
-        continues = self.warm_start and hasattr(self, "model_")
+        continues = self.warm_start and self._has_network()
         return self._fit(X, y, sample_weight, continues=continues)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -278,13 +278,13 @@ class XentClassifier(
         -------
         self : XentClassifier
         """
-        continues = hasattr(self, "model_")
+        continues = self._has_network()
         return self._fit(
             X, y, sample_weight, continues, incremental=True, classes=classes
         )
 
     def _fit(self, X, y, sample_weight, continues, incremental=False, classes=None):
-        """Validate, plan, build or reuse the network, train, store the result."""
+        """Validate, plan, get the network (_networks), train, store the result."""
         with self._fitted_state_kept_on_error(continues):
             hidden_layer_sizes = self._check_params()
             X, y = validate_data(
@@ -305,28 +305,29 @@ class XentClassifier(
             # Keras (and TensorFlow) is imported here, on the first fit;
             # Ctrl-C waits for the end of the imports, which it would break.
             with _interrupts.deferred():
-                from . import _model, _training
+                from . import _model, _networks, _training
                 from ._backend import backend
 
                 backend()
-            if continues:
-                model = self.model_
-            else:
-                model = _model.compiled_model(plan, params, hidden_layer_sizes)
             callbacks = _model.make_callbacks(
                 self.callbacks, route(params, "callbacks")
             )
-            # The network trains on scaled X; then it takes X as passed.
-            with _scaling.folded_after(model, plan.scaling, unfold_first=continues):
-                history = _training.train(
-                    model, plan, callbacks=callbacks, verbose=self.verbose,
-                    fit_params=route(params, "fit"),
-                    compile_params=route(params, "compile"),
-                )  # fmt: skip
-            temperature = _calibration.held_out_temperature(plan, model, X)
+            with _networks.checkout(
+                plan, params, hidden_layer_sizes, callbacks=callbacks,
+                verbose=self.verbose, continued=self.model_ if continues else None,
+            ) as network:  # fmt: skip
+                model = network.model  # trains on scaled X, then takes X as passed
+                with _scaling.folded_after(model, plan.scaling, continues):
+                    history = _training.train(
+                        model, plan, callbacks=callbacks, verbose=self.verbose,
+                        fit_params=route(params, "fit"),
+                        compile_params=route(params, "compile"),
+                    )  # fmt: skip
+                temperature = _calibration.held_out_temperature(plan, model, X)
+                fitted = network.fitted()  # the model, or a shared one's weights
             # The fitted state is set only once training has succeeded.
             attributes = _plan.fitted_attributes(plan, history, temperature)
-            self._set_fitted(attributes, model)
+            self._set_fitted(attributes, fitted)
         return self
 
     @property

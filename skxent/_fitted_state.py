@@ -21,17 +21,49 @@ __all__ = ["FittedStateMixin"]
 class FittedStateMixin:
     """Fitted-state handling for :class:`skxent.XentClassifier`."""
 
-    def _set_fitted(self, attributes, model):
-        """Set the fitted ``attributes`` and network, and predict from them."""
+    def _set_fitted(self, attributes, network):
+        """Set the fitted ``attributes`` and network, and predict from them.
+
+        ``network`` is a Keras model, or the NumPy state of a network fit
+        on a shared one (:class:`skxent._fitted_network.FittedNetwork`), from
+        which ``model_`` is built when first asked for.
+        """
+        from ._fitted_network import FittedNetwork
         from ._inference import Inference
 
         vars(self).update(attributes)
-        self.model_ = model
+        if isinstance(network, FittedNetwork):
+            self.__dict__.pop("model_", None)
+            self._network = network
+        else:
+            self.__dict__.pop("_network", None)
+            self.model_ = network
         self._inference = Inference(
-            model,
+            network,
             LOSSES[self.loss_],
             self.target_type_,
             getattr(self, "calibration_temperature_", None),
+        )
+
+    def _has_network(self):
+        """Whether the estimator holds a fitted network (without building it)."""
+        return "model_" in self.__dict__ or "_network" in self.__dict__
+
+    def __getattr__(self, name):
+        # Called where the usual lookup failed: model_ is built on first use.
+        if name != "model_":
+            # The lookup again, for its own error (available_if's says why).
+            return object.__getattribute__(self, name)
+        network = self.__dict__.get("_network")
+        if network is not None:
+            # setdefault: another thread's model_, if it set one first.
+            model = self.__dict__.setdefault("model_", network.build())
+            self.__dict__.pop("_network", None)
+            return model
+        if "model_" in self.__dict__:  # built by another thread just now
+            return self.__dict__["model_"]
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute 'model_'"
         )
 
     @contextmanager
@@ -47,8 +79,8 @@ class FittedStateMixin:
         the fit with ``KeyboardInterrupt`` wherever it lands and waits for
         the restoring to end (:mod:`skxent._interrupts`).
         """
-        saved = {k: v for k, v in vars(self).items() if _is_state(k)}
         variables = _interrupts.variables_of(self.model_) if continues else None
+        saved = {k: v for k, v in vars(self).items() if _is_state(k)}
         try:
             with _interrupts.interruptible():
                 yield
@@ -82,7 +114,10 @@ class FittedStateMixin:
             save(self, path)
 
     def __getstate__(self):
+        if "_network" in self.__dict__:
+            self.model_  # noqa: B018  built: a pickle holds a Keras network
         state = self.__dict__.copy()
+        state.pop("_network", None)
         # Its compiled function does not pickle; it is rebuilt on load.
         state.pop("_inference", None)
         if "keras" in sys.modules:

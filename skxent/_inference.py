@@ -23,6 +23,7 @@ from scipy.special import expit
 
 from . import _sparse
 from ._backend import backend
+from ._fitted_network import FittedNetwork
 from ._model import dense_stack, numpy_value
 
 __all__ = ["Inference", "predict_chunks"]
@@ -95,9 +96,10 @@ class Inference:
 
     Parameters
     ----------
-    model : keras.Model
-        The fitted network, ending in logits.  Its weights are read once,
-        here: build a new :class:`Inference` after the weights change.
+    model : keras.Model or skxent._fitted_network.FittedNetwork
+        The fitted network, ending in logits, or the NumPy weights of a
+        default one.  Its weights are read once, here: build a new
+        :class:`Inference` after the weights change.
     rule : skxent._loss_rules.LossRule
         The loss's prediction rule.
     target_type : str
@@ -111,16 +113,28 @@ class Inference:
         self.rule = rule
         self.target_type = target_type
         self.temperature = temperature
-        self.n_outputs = model.outputs[0].shape[-1]
-        stack = dense_stack(model)
-        if stack is None:
+        if isinstance(model, FittedNetwork):  # its weights are NumPy arrays
+            layers = model.layers
+        else:
+            stack = dense_stack(model)
+            layers = stack and [
+                (numpy_value(layer.kernel), numpy_value(layer.bias), activation)
+                for layer, activation in stack
+            ]
+        if not layers:
+            self.n_outputs = model.outputs[0].shape[-1]
             self._logits = backend().logits_function(model)
             self._feed = "sparse" if self._logits.takes_sparse else "dense"
         else:
             self._layers = [
-                (numpy_value(layer.kernel), numpy_value(layer.bias), _NUMPY[activation])
-                for layer, activation in stack
+                (
+                    np.asarray(kernel, np.float64),
+                    np.asarray(bias, np.float64),
+                    _NUMPY[activation],
+                )
+                for kernel, bias, activation in layers
             ]
+            self.n_outputs = self._layers[-1][0].shape[1]
             self._logits = self._numpy_logits
             self._feed = "numpy"
             self._widest = max(kernel.shape[1] for kernel, _, _ in self._layers)

@@ -25,11 +25,18 @@ __all__ = [
     "compiled_model",
     "dense_stack",
     "dense_stack_model",
+    "initialise",
     "make_callbacks",
     "make_optimizer",
+    "new_model",
     "numpy_value",
+    "sparse_input",
     "unflatten_params",
 ]
+
+LOGITS_INITIALIZER, LOGITS_SEED = "glorot_uniform", 1000
+"""The output layer's kernel initializer, seeded ``seed + LOGITS_SEED``
+(hidden layer ``i``'s is ``kernel_initializer`` seeded ``seed + i``)."""
 
 
 def unflatten_params(items, params):
@@ -147,37 +154,84 @@ def build_model(
         )
     logits = keras.layers.Dense(
         meta["n_outputs_"],
-        kernel_initializer=_seeded("glorot_uniform", seed + 1000),
+        kernel_initializer=_seeded(LOGITS_INITIALIZER, seed + LOGITS_SEED),
         name="logits",
     )(x)
     return keras.Model(inputs, logits, name="xent_classifier")
 
 
+def sparse_input(X):
+    """Whether a network fit on ``X`` takes sparse minibatches.
+
+    The one place that decides it: on sparse ``X`` where the backend's
+    layers multiply a sparse tensor.
+    """
+    return _sparse.is_sparse(X) and backend().sparse_input
+
+
 def compiled_model(plan, params, hidden_layer_sizes):
     """A new network for a :class:`~skxent._plan.FitPlan`, compiled to train.
 
-    ``params`` are the estimator's parameters, routed ones included.  The
-    one place that decides whether the network takes sparse minibatches:
-    on sparse ``X`` where the backend's layers multiply a sparse tensor.
+    ``params`` are the estimator's parameters, routed ones included.
+    """
+    return new_model(
+        plan.meta,
+        plan.rule,
+        plan.loss_settings,
+        params,
+        hidden_layer_sizes,
+        sparse_input=sparse_input(plan.X),
+    )
+
+
+def new_model(meta, rule, loss_settings, params, hidden_layer_sizes, *, sparse_input):
+    """A new network, compiled: :func:`build_model` seeded ``meta["random_seed"]``.
+
+    ``rule`` and ``loss_settings`` give the loss (:func:`make_loss`),
+    ``params`` (routed ones included) the rest.
     """
     model = build_model(
-        plan.meta,
+        meta,
         body=params["body"],
         body_params=route(params, "body"),
         hidden_layer_sizes=hidden_layer_sizes,
         activation=params["activation"],
         kernel_initializer=params["kernel_initializer"],
-        seed=plan.init_seed,
-        sparse_input=_sparse.is_sparse(plan.X) and backend().sparse_input,
+        seed=meta["random_seed"],
+        sparse_input=sparse_input,
     )
     model.compile(
         optimizer=make_optimizer(
             params["optimizer"], params["learning_rate"], route(params, "optimizer")
         ),
-        loss=make_loss(plan.rule, plan.loss_settings),
+        loss=make_loss(rule, loss_settings),
         **route(params, "compile"),
     )
     return model
+
+
+def initialise(model, kernel_initializer, seed):
+    """Give the default network ``model``, in place, the weights of a new one.
+
+    Bitwise the weights :func:`build_model` gives a network of
+    ``model``'s architecture built with ``kernel_initializer`` and
+    ``seed``: the same seeded initializers, called on the same shapes.
+    ``model`` is one :func:`dense_stack` describes.
+    """
+    *hidden, (logits, _) = dense_stack(model)
+    initializers = [
+        *(
+            (layer, _seeded(kernel_initializer, seed + i))
+            for i, (layer, _) in enumerate(hidden)
+        ),
+        (logits, _seeded(LOGITS_INITIALIZER, seed + LOGITS_SEED)),
+    ]
+    for layer, initializer in initializers:
+        for variable, make in (
+            (layer.kernel, initializer),
+            (layer.bias, layer.bias_initializer),
+        ):
+            variable.assign(make(tuple(variable.shape), dtype=variable.dtype))
 
 
 @functools.cache

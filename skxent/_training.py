@@ -139,6 +139,8 @@ class PlateauStop(keras.callbacks.Callback):
 class ProgramCache:
     """Compiled epoch programs by configuration, shared across fits.
 
+    (Also the shared networks of :data:`skxent._networks.NETWORKS`.)
+
     A program that keeps its state in variables (TensorFlow's) serves one
     fit at a time: a fit checks one out, and concurrent fits of the same
     configuration each get their own.  At most ``max_programs`` idle

@@ -50,7 +50,7 @@ LONG = dict(epochs=100_000, n_iter_no_change=None, random_state=0)
 
 def state(clf):
     fitted = {k: v for k, v in vars(clf).items() if k.endswith("_")}
-    if "model_" not in fitted:
+    if "n_iter_" not in fitted:  # model_ may be built on first use: not in vars
         return {"fitted": sorted(fitted)}
     return {
         "proba": clf.predict_proba(X),
