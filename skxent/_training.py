@@ -186,7 +186,12 @@ class ProgramCache:
                 return None
             self._idle.move_to_end(key)
             # A shareable program stays idle for other fits while in use.
-            return idle.pop() if idle[-1].exclusive else idle[-1]
+            if not idle[-1].exclusive:
+                return idle[-1]
+            program = idle.pop()
+            if not idle:  # no empty list left for the eviction to pop from
+                del self._idle[key]
+            return program
 
     def _give_back(self, key, program):
         with self._lock:

@@ -194,3 +194,27 @@ def test_fit_leaves_the_function_executor_alone(moons):
     before = context.context().function_call_options.executor_type
     XentClassifier(**QUICK).fit(*moons)
     assert context.context().function_call_options.executor_type == before
+
+
+def test_program_cache_evicts_with_programs_checked_out():
+    # A key whose only program is checked out has no idle one; evicting the
+    # least recently used must skip it, not pop from an empty list (16
+    # threads of 8 losses once did, with 8 idle networks at most).
+    from skxent._training import ProgramCache
+
+    class Exclusive:
+        exclusive = True
+
+    cache = ProgramCache(max_programs=2)
+    with cache.checkout("a", Exclusive):
+        pass  # one idle program for "a"
+    with cache.checkout("a", Exclusive):  # taken: none idle for "a" now
+        for key in "bcd":
+            with cache.checkout(key, Exclusive):
+                pass
+    assert len(cache) == 2
+    with (
+        cache.checkout("a", Exclusive) as first,
+        cache.checkout("a", Exclusive) as second,
+    ):
+        assert first is not second  # an exclusive program serves one at a time
