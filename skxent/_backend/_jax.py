@@ -10,6 +10,7 @@ by every fit, and every thread, of the same architecture and settings.
 """
 
 import dataclasses
+import inspect
 
 import jax
 import jax.numpy as jnp
@@ -34,8 +35,25 @@ def _arrays(data, batch_size):
     X, *rest = data
     parts = _sparse.feature_parts(X, batch_size)
     bound = int(parts[3]) if len(parts) == 4 else None
-    arrays = tuple(jnp.asarray(a) for a in parts)
-    return (arrays, *(jnp.asarray(a) for a in rest)), bound
+    arrays = tuple(_on_device(a) for a in parts)
+    return (arrays, *(_on_device(a) for a in rest)), bound
+
+
+# device_put copies a NumPy array only when told to (it may alias it).
+_COPY = {"may_alias": False}
+if "may_alias" not in inspect.signature(jax.device_put).parameters:
+    _COPY = None  # JAX releases before the argument: jnp.asarray
+
+
+def _on_device(a):
+    """A copy of the host array ``a`` as a JAX array, compiling nothing.
+
+    ``jnp.asarray`` of a NumPy array compiles a copy program for each new
+    shape (about 10 ms apiece, eight of them in a fresh process's first fit).
+    """
+    if _COPY is None:
+        return jnp.asarray(a)
+    return jax.device_put(a, **_COPY)
 
 
 try:
@@ -246,7 +264,7 @@ class _Session:
     def run(self, order):
         train, val, bounds = self.data
         self.state, logs = self.program.run(
-            self.state, jnp.asarray(order, jnp.int32), train, val, bounds
+            self.state, _on_device(np.asarray(order, np.int32)), train, val, bounds
         )
         return {k: float(v) for k, v in logs.items()}
 
@@ -262,7 +280,7 @@ class _Session:
                 kept,
                 jnp.float32(best),
                 jnp.int32(count),
-                jnp.asarray(orders),
+                _on_device(orders),
                 jnp.int32(n_epochs),
                 jnp.int32(rule.patience),
                 train,
