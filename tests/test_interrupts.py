@@ -206,19 +206,24 @@ def run_child(backend, delays, directory, timeout=600):
     threading.Thread(target=lambda: errors.extend(child.stderr), daemon=True).start()
     deadline = time.monotonic() + timeout
 
+    seen = []  # the child's output so far, for the failure message
+
     def read_until(prefix):
         while True:
             try:
                 line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
             except queue.Empty:
                 raise AssertionError(
-                    f"no {prefix!r} from the child in {timeout} s (a lost SIGINT?):"
-                    "\n" + "".join(errors)
+                    f"no {prefix!r} from the child in {timeout} s (a lost SIGINT?);"
+                    f" its last output lines: {seen[-5:]!r}\n" + "".join(errors)
                 ) from None
+            seen.append(line)
             if not line:
                 raise AssertionError("the child ended early:\n" + "".join(errors))
-            if line.startswith(prefix):
-                return line
+            # A SIGINT landing inside a print() (the EPOCH lines) can leave a
+            # line without its end, and the next marker is written after it.
+            if prefix in line:
+                return line[line.index(prefix) :]
 
     reports = {}
     try:
