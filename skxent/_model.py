@@ -15,7 +15,7 @@ from . import _sparse
 from ._backend import backend
 from ._keras import import_keras
 from ._keras_losses import make_loss
-from ._params import route
+from ._params import route, unflatten_params
 
 keras = import_keras()  # first: TensorFlow's start-up lines kept off the terminal
 
@@ -31,22 +31,11 @@ __all__ = [
     "new_model",
     "numpy_value",
     "sparse_input",
-    "unflatten_params",
 ]
 
 LOGITS_INITIALIZER, LOGITS_SEED = "glorot_uniform", 1000
 """The output layer's kernel initializer, seeded ``seed + LOGITS_SEED``
 (hidden layer ``i``'s is ``kernel_initializer`` seeded ``seed + i``)."""
-
-
-def unflatten_params(items, params):
-    """SciKeras's ``unflatten_params``: build classes with routed parameters.
-
-    Imported on first use: ``scikeras._utils`` imports Keras.
-    """
-    from scikeras._utils import unflatten_params as _unflatten_params
-
-    return _unflatten_params(items, params)
 
 
 def _seeded(initializer, seed):
@@ -266,7 +255,9 @@ def make_optimizer(optimizer, learning_rate, params):
                 f"Unknown optimizer {optimizer!r}; use a Keras optimizer name such as "
                 "'adam', 'sgd' or 'rmsprop', a class or an instance."
             ) from None
-    return unflatten_params(optimizer, {"learning_rate": learning_rate, **params})
+    return unflatten_params(
+        optimizer, {"learning_rate": learning_rate, **params}, name="optimizer"
+    )
 
 
 def make_callbacks(callbacks, params):
@@ -283,7 +274,7 @@ def make_callbacks(callbacks, params):
         copy.deepcopy(cb) if isinstance(cb, keras.callbacks.Callback) else cb
         for cb in callbacks
     ]
-    return list(unflatten_params(callbacks, params))
+    return list(unflatten_params(callbacks, params, name="callbacks"))
 
 
 ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "softplus", "elu")

@@ -3,13 +3,15 @@
 :data:`PARAMETER_CONSTRAINTS` are scikit-learn's constraints of the
 declared parameters.  Routed parameters are spelled as in SciKeras:
 ``prefix__name`` goes to the object ``prefix`` names (see :data:`ROUTES`),
-e.g. ``optimizer__momentum=0.9``.  :class:`RoutedParamsMixin` keeps them
-through ``get_params``, ``set_params`` and ``clone`` and checks every
-parameter at ``fit``, as scikit-learn estimators do not raise in
+e.g. ``optimizer__momentum=0.9``, and :func:`unflatten_params` builds the
+optimizer's and callbacks' classes with theirs.  :class:`RoutedParamsMixin`
+keeps them through ``get_params``, ``set_params`` and ``clone`` and checks
+every parameter at ``fit``, as scikit-learn estimators do not raise in
 ``__init__`` or ``set_params``.
 """
 
 import difflib
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,6 +25,7 @@ __all__ = [
     "RoutedParamsMixin",
     "close_match",
     "route",
+    "unflatten_params",
 ]
 
 PARAMETER_CONSTRAINTS = {
@@ -76,6 +79,90 @@ def route(params, prefix):
     """
     start = prefix + "__"
     return {k[len(start) :]: v for k, v in params.items() if k.startswith(start)}
+
+
+def unflatten_params(items, params, name="", inherited=None):
+    """Build the classes in ``items`` with their routed parameters, as SciKeras does.
+
+    A class is called with the parameters whose names hold no ``__`` (a
+    name of digits is a positional argument, in the order of its number),
+    each value built in turn with the parameters routed to it:
+    ``{"schedule": Step, "schedule__size": 2}`` gives ``schedule=Step(size=2)``.
+    A list, tuple or dict is built item by item, its items' parameters
+    routed by index or key (``{"0__size": 2}``); its own plain parameters
+    go to every item, below the item's own.  Anything else is kept as it
+    is, and must receive no parameter.
+
+    Parameters
+    ----------
+    items : class, list, tuple, dict or object
+        What to build: ``optimizer`` or ``callbacks``, say.
+    params : dict
+        The parameters routed to ``items``, their prefix removed.
+    name : str, default=""
+        The parameter ``items`` came from, to name parameters in errors.
+    inherited : dict, optional
+        The plain parameters of the list or dict holding ``items``.
+
+    Returns
+    -------
+    object
+        ``items`` with every class built.
+
+    Raises
+    ------
+    TypeError
+        Where an item that is not a class (an instance, say) receives
+        parameters.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class Step:
+    ...     size: float
+    ...     schedule: object = None
+    >>> unflatten_params(Step, {"size": 0.1, "schedule": Step, "schedule__size": 2})
+    Step(size=0.1, schedule=Step(size=2, schedule=None))
+    >>> unflatten_params([Step, Step], {"size": 1, "1__size": 2})
+    [Step(size=1, schedule=None), Step(size=2, schedule=None)]
+    >>> unflatten_params(Step, {"0": 3})
+    Step(size=3, schedule=None)
+    """
+    own = {k: v for k, v in params.items() if "__" not in k}
+    if isinstance(items, (list, tuple, dict)):
+        keyed = items.items() if isinstance(items, dict) else enumerate(items)
+        built = {
+            key: unflatten_params(item, route(params, str(key)), _join(name, key), own)
+            for key, item in keyed
+        }
+        return built if isinstance(items, dict) else type(items)(built.values())
+    kwargs = {**(inherited or {}), **own}
+    if not inspect.isclass(items):
+        if kwargs:
+            parent = name.rpartition("__")[0]
+            given = [_join(name, k) for k in own] + [
+                _join(parent, k) for k in inherited or {} if k not in own
+            ]
+            raise TypeError(
+                f"{name or 'An item'} is an instance of {type(items).__name__}, "
+                f"not a class, so it cannot take {', '.join(given)}. Pass the class "
+                f"instead of an instance ({type(items).__name__}, not "
+                f"{type(items).__name__}(...)) for them to reach it, or leave them "
+                "out."
+            )
+        return items
+    kwargs = {
+        k: unflatten_params(v, route(params, k), _join(name, k))
+        for k, v in kwargs.items()
+    }
+    positional = sorted((k for k in kwargs if k.isdecimal()), key=int)
+    args = [kwargs.pop(k) for k in positional]
+    return items(*args, **kwargs)
+
+
+def _join(name, key):
+    return f"{name}__{key}" if name else str(key)
 
 
 class RoutedParamsMixin:

@@ -1,4 +1,4 @@
-"""The package's shape: no import cycle among skxent's modules."""
+"""The package's shape: no import cycle among skxent's modules, no SciKeras."""
 
 import ast
 from pathlib import Path
@@ -87,3 +87,24 @@ def test_the_graph_sees_lazy_and_relative_imports():
 
 def test_no_import_cycle_among_skxent_modules():
     assert find_cycle(import_graph()) is None
+
+
+def imported_names(path):
+    """Every module an import statement in ``path`` names, absolute ones only."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            yield node.module
+
+
+def test_no_skxent_module_imports_scikeras():
+    # SciKeras 0.13 is unmaintained: it is a benchmark contender and a test
+    # dependency, never one of skxent's.
+    importing = sorted(
+        str(path.relative_to(PACKAGE.parent))
+        for path in PACKAGE.rglob("*.py")
+        if any(name.split(".")[0] == "scikeras" for name in imported_names(path))
+    )
+    assert importing == []
