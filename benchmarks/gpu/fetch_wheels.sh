@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Download, here (with network), the wheels the GPU machine lacks into the
 # git-ignored .whl/ at the repository root: Keras and its small
-# dependencies, SciKeras (skxent imports its helpers), mlxtend and
+# dependencies, SciKeras (a benchmark contender), mlxtend and
 # matplotlib (plots), pytest-timeout.  The GPU machine has Python 3.12,
 # JAX and PyTorch with CUDA, scikit-learn, SciPy, pandas and pytest, but
 # no network.  Run from anywhere:  bash benchmarks/gpu/fetch_wheels.sh
