@@ -2,6 +2,9 @@ import os
 
 import pytest
 
+# Shared assertions (tests/_assertions.py): rewritten as the tests' own are.
+pytest.register_assert_rewrite("_assertions")
+
 # Quiet TensorFlow's C++ start-up logging; set before TensorFlow is imported.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")

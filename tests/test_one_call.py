@@ -10,6 +10,8 @@ from skxent import XentClassifier, _one_call, _training
 from skxent._backend import backend
 from skxent._training import PlateauStop
 
+from _assertions import assert_same_fit
+
 BACKEND = keras.backend.backend()
 pytestmark = pytest.mark.skipif(
     BACKEND == "torch", reason="PyTorch trains epoch by epoch: nothing to compile"
@@ -23,26 +25,17 @@ def moons():
 
 
 def fit_both(monkeypatch, X, y, **params):
-    """The same fit through the epoch-by-epoch loop and in one call."""
+    """The same fit through the epoch-by-epoch loop and in one call.
+
+    Bitwise the same fit (``assert_same_fit``): the same graph ops on the
+    same rows in the same order, and the stopping rule's arithmetic
+    mirrored exactly (float64 comparison).
+    """
     fits = []
     for one_call in (False, True):
         monkeypatch.setattr(_one_call, "ONE_CALL", one_call)
         fits.append(XentClassifier(random_state=0, **params).fit(X, y))
     return fits
-
-
-def assert_same_fit(by_epoch, in_one_call):
-    # Bitwise: the same graph ops on the same rows in the same order, and
-    # the stopping rule's arithmetic mirrored exactly (float64 comparison).
-    assert in_one_call.n_iter_ == by_epoch.n_iter_
-    assert in_one_call.history_.keys() == by_epoch.history_.keys()
-    for key, values in by_epoch.history_.items():
-        np.testing.assert_array_equal(in_one_call.history_[key], values)
-    np.testing.assert_array_equal(in_one_call.best_loss_, by_epoch.best_loss_)
-    for mine, theirs in zip(
-        in_one_call.model_.get_weights(), by_epoch.model_.get_weights(), strict=True
-    ):
-        np.testing.assert_array_equal(mine, theirs)
 
 
 SMALL = dict(hidden_layer_sizes=(8,), epochs=3)

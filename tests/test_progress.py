@@ -17,6 +17,8 @@ from sklearn.datasets import make_moons
 import skxent
 from skxent import XentClassifier, _progress, _training
 
+from _assertions import assert_same_fit
+
 BACKEND = keras.backend.backend()
 
 
@@ -24,19 +26,6 @@ BACKEND = keras.backend.backend()
 def moons():
     X, y = make_moons(200, noise=0.2, random_state=0)
     return X.astype(np.float32), y
-
-
-def assert_same_fit(quiet, shown):
-    """Bitwise the same history, epochs run, best loss and weights."""
-    assert shown.n_iter_ == quiet.n_iter_
-    assert shown.history_.keys() == quiet.history_.keys()
-    for key, values in quiet.history_.items():
-        np.testing.assert_array_equal(shown.history_[key], values)
-    np.testing.assert_array_equal(shown.best_loss_, quiet.best_loss_)
-    for mine, theirs in zip(
-        shown.model_.get_weights(), quiet.model_.get_weights(), strict=True
-    ):
-        np.testing.assert_array_equal(mine, theirs)
 
 
 SMALL = dict(hidden_layer_sizes=(8,), random_state=0)
