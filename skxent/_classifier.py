@@ -58,18 +58,13 @@ class XentClassifier(
         ``classes_``, ``target_type_``, ``loss_``, ``n_outputs_`` and
         ``random_seed``; routed ``body__*`` parameters come as keywords.
     loss : str or keras.losses.Loss, default="auto"
-        ``"auto"`` chooses from the targets (table above).  Any of these
-        works on any classification target, with the output layer, target
-        encoding and prediction rule it needs: ``"binary_crossentropy"``,
-        ``"binary_focal_crossentropy"``, ``"hinge"``, ``"squared_hinge"``
-        (independent outputs, one-vs-rest for more than two classes);
-        ``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``
-        (both on integer codes, no one-hot array built),
-        ``"categorical_focal_crossentropy"``, ``"categorical_hinge"`` (one
-        output per class).  The short names ``"bce"``, ``"cce"`` and
-        ``"scce"``, and instances of the matching ``keras.losses`` classes
-        (their settings kept, logits always), are accepted.  Only the
-        crossentropies have :meth:`predict_proba`.  See the user guide.
+        ``"auto"`` chooses from the targets (table above).  Any other of
+        Keras's crossentropies and hinges, by name (``"bce"``, ``"cce"``,
+        ``"scce"`` for short) or as a ``keras.losses`` instance (its settings
+        kept, logits always), works on any classification target, with the
+        output layer, target encoding and prediction rule it needs: the
+        user guide's "Choosing the loss yourself" lists them.  Only the
+        crossentropies have :meth:`predict_proba`.
     label_smoothing : float in [0, 1), default=0.0
         Label smoothing of any crossentropy (an error for the hinges).
     optimizer : str, Keras optimizer class or instance, default="adam"
