@@ -12,17 +12,28 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
+# Markers of tests that run in CI's TensorFlow pass only, and why.
+ONCE = {
+    "backend_independent": "no Keras backend can change its outcome",
+    "default_backend": "a script or export above the training backend, run "
+    "under the default one (the backend itself is tested in every pass)",
+}
+
+
 def pytest_collection_modifyitems(config, items):
-    """Run ``backend_independent`` tests in the TensorFlow pass only.
+    """Run the tests marked in :data:`ONCE` in the TensorFlow pass only.
 
     CI runs the suite once per backend; a test whose outcome no Keras
-    backend can change (building the docs) need not run twice.
+    backend can change (building the docs, a subprocess that sets its own
+    backend), or that checks what a user runs above the backend (the
+    examples, the command line, the ONNX converter, the benchmark harness),
+    need not run twice.
     """
     if BACKEND == "tensorflow":
         return
-    skip = pytest.mark.skip(
-        reason=f"backend-independent: runs in the TensorFlow pass, not under {BACKEND}"
-    )
     for item in items:
-        if "backend_independent" in item.keywords:
-            item.add_marker(skip)
+        for marker, why in ONCE.items():
+            if marker in item.keywords:
+                reason = f"{why}: runs in the TensorFlow pass, not under {BACKEND}"
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break

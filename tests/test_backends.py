@@ -186,6 +186,7 @@ def test_a_model_saved_under_one_backend_loads_under_another(moons, other, tmp_p
     + ([BACKEND] if BACKEND != "tensorflow" else []),
 )
 @pytest.mark.slow
+@pytest.mark.backend_independent  # the same backends in every pass
 @pytest.mark.timeout(300)
 def test_jax_and_torch_never_import_tensorflow(other):
     out = run_python(
@@ -212,6 +213,7 @@ def test_jax_and_torch_never_import_tensorflow(other):
 
 
 @pytest.mark.slow
+@pytest.mark.backend_independent  # a subprocess under KERAS_BACKEND=numpy
 def test_an_unsupported_backend_is_refused_with_what_to_do():
     out = run_python(
         """

@@ -13,6 +13,10 @@ from sklearn.datasets import make_classification
 
 from skxent._cli import main
 
+# The command line runs the tutorial's demo and the loss comparison, scripts
+# above the backend, under the default one.
+pytestmark = pytest.mark.default_backend
+
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):

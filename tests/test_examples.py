@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # runs every example
+# Runs every example, under the default backend: the examples are users'
+# scripts above the backend, which every pass of the suite tests itself.
+pytestmark = [pytest.mark.slow, pytest.mark.default_backend]
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -185,6 +185,17 @@ BACKENDS = [
 ]
 
 
+def _sigint_as_in_a_terminal():
+    """Let the child start with SIGINT's default action, whoever started us.
+
+    A shell starts a background job (``cmd &``, ``nohup``) with SIGINT
+    ignored, and a child inherits that; Python then installs no
+    ``KeyboardInterrupt`` handler at all, and every SIGINT these tests send
+    would be lost, whatever skxent does.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_child(backend, delays, directory, timeout=600):
     """Run the child once, with ``delays[phase]``; its reports by phase."""
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
@@ -196,6 +207,7 @@ def run_child(backend, delays, directory, timeout=600):
         text=True,
         cwd=directory,
         env=env,
+        preexec_fn=_sigint_as_in_a_terminal,
     )
     lines = queue.Queue()
     errors = []
@@ -361,6 +373,7 @@ def test_deferred_sections_and_sigints_in_gc_callbacks(tmp_path):
         text=True,
         cwd=tmp_path,
         timeout=100,
+        preexec_fn=_sigint_as_in_a_terminal,
     )
     assert run.stdout.splitlines() == [
         "deferred ['whole']",

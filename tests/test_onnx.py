@@ -22,6 +22,10 @@ from sklearn.preprocessing import StandardScaler
 from skxent import XentClassifier, register_onnx_converter
 from skxent._model import ACTIVATIONS
 
+# The converter reads the fitted weights as NumPy arrays: no backend code
+# runs in what these tests check.
+pytestmark = pytest.mark.backend_independent
+
 ort = pytest.importorskip("onnxruntime")
 skl2onnx = pytest.importorskip("skl2onnx")
 

@@ -15,6 +15,10 @@ import pytest
 
 from skxent._keras import _quietly, _without_start_up_lines
 
+# The subprocesses set their own backend (TensorFlow's start-up lines, or
+# each of JAX and PyTorch): the pass's backend changes nothing here.
+pytestmark = pytest.mark.backend_independent
+
 # Lines TensorFlow prints at start-up (which of them depends on the machine).
 START_UP = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog"
