@@ -198,49 +198,48 @@ class Program(_base.Program):
         size = min(self.batch_size, n_rows)
         return size, *divmod(n_rows, size)
 
-    def _epoch(self, state, order, train, val, bounds):
-        n_rows = order.shape[0]
-        size, n_full, remainder = self._batches(n_rows)
+    def _minibatches(self, state, order, first, stop, total, train, bounds):
+        """The full minibatches ``first`` to ``stop`` of the epoch ``order``."""
+        size = self._batches(order.shape[0])[0]
 
         def body(i, carry):
             rows = jax.lax.dynamic_slice(order, (i * size,), (size,))
             return self._batch_step(train, bounds, rows, *carry)
 
-        state, total = jax.lax.fori_loop(0, n_full, body, (state, 0.0))
-        if remainder:  # the last, smaller batch: its shape is static too
+        return jax.lax.fori_loop(first, stop, body, (state, total))
+
+    def _epoch_end(self, state, total, order, train, val, bounds):
+        """The last, smaller batch (its shape is static too), then the logs."""
+        n_rows = order.shape[0]
+        size, n_full, remainder = self._batches(n_rows)
+        if remainder:
             rows = order[n_full * size :]
             state, total = self._batch_step(train, bounds, rows, state, total)
         logs = {"loss": total / n_rows}
         if self.validation:
             logs["val_loss"] = self._mean_val_loss(state, val, bounds[1])
+        return state, total, logs
+
+    def _epoch(self, state, order, train, val, bounds):
+        n_full = self._batches(order.shape[0])[1]
+        state, total = self._minibatches(state, order, 0, n_full, 0.0, train, bounds)
+        state, _, logs = self._epoch_end(state, total, order, train, val, bounds)
         return state, logs
 
     def _steps(self, state, order, first, stop, total, train, val, bounds):
         """Steps ``first`` to ``stop`` of ``_epoch``, the same ops in the same order.
 
         One compilation serves every slice of an epoch (the bounds are
-        arguments); the last, smaller batch and the logs come under a
-        ``lax.cond`` at the epoch's end (zeros before it).
+        arguments); the epoch's end comes under a ``lax.cond`` (zeros as
+        the logs before it).
         """
-        n_rows = order.shape[0]
-        size, n_full, remainder = self._batches(n_rows)
-
-        def body(i, carry):
-            rows = jax.lax.dynamic_slice(order, (i * size,), (size,))
-            return self._batch_step(train, bounds, rows, *carry)
-
-        state, total = jax.lax.fori_loop(
-            first, jnp.minimum(stop, n_full), body, (state, total)
+        _, n_full, remainder = self._batches(order.shape[0])
+        state, total = self._minibatches(
+            state, order, first, jnp.minimum(stop, n_full), total, train, bounds
         )
 
         def end(state, total):
-            if remainder:
-                rows = order[n_full * size :]
-                state, total = self._batch_step(train, bounds, rows, state, total)
-            logs = {"loss": total / n_rows}
-            if self.validation:
-                logs["val_loss"] = self._mean_val_loss(state, val, bounds[1])
-            return state, total, logs
+            return self._epoch_end(state, total, order, train, val, bounds)
 
         def under_way(state, total):
             logs = jax.eval_shape(end, state, total)[2]
