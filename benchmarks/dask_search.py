@@ -50,7 +50,7 @@ def scores(search):
 
 def programs():
     """How many compiled programs this process (a dask worker) holds."""
-    from skxent._training import PROGRAMS
+    from skxent._programs import PROGRAMS
 
     return len(PROGRAMS)
 

@@ -7,13 +7,23 @@ serialization under the ``skxent`` package so that saved files load with
 and a hinge on targets that are already -1/+1.
 """
 
+import functools
+
 from ._keras import import_keras
+from ._loss_rules import LOSSES, loss_kwargs
 
 keras = import_keras()  # quietly, whichever skxent module is first
 
 from keras import ops  # noqa: E402
 
-__all__ = ["SignedHinge", "SparseCategoricalCrossentropy", "make_loss"]
+__all__ = [
+    "FAMILIES",
+    "LossFamily",
+    "SignedHinge",
+    "SparseCategoricalCrossentropy",
+    "loss_as_data",
+    "make_loss",
+]
 
 
 @keras.saving.register_keras_serializable(package="skxent")
@@ -99,3 +109,85 @@ def make_loss(rule, kwargs):
     if rule.target == "sign":
         return SignedHinge(squared=rule.name == "squared_hinge", **kwargs)
     return getattr(keras.losses, rule.keras_class)(**kwargs)
+
+
+FAMILIES = (
+    ("binary_focal_crossentropy", "hinge", "squared_hinge"),
+    ("categorical_focal_crossentropy", "categorical_hinge"),
+)
+"""Losses that train in one compiled program, the loss chosen by data.
+
+The members of a family take targets of one shape and dtype (0/1 or -1/+1
+floats per output; one-hot rows), so one program serves them all: a search
+over losses compiles one program per family instead of one per loss.  The
+losses ``loss="auto"`` picks (binary and categorical crossentropy) keep a
+program of their own, so that the default fit compiles and runs nothing
+more than itself."""
+
+
+@keras.saving.register_keras_serializable(package="skxent")
+class LossFamily(keras.losses.Loss):
+    """The losses ``names``, with their defaults, the one to apply given as data.
+
+    The targets carry one more column than the outputs, the loss's index in
+    ``names`` on every row (a float: 0.0, 1.0, ...); :func:`loss_as_data`
+    says which.  Each member computes its per-sample values as on its own,
+    inside ``keras.ops.switch``, and they are reduced and weighted as any
+    Keras loss.
+    """
+
+    def __init__(
+        self, names, name="loss_family", reduction="sum_over_batch_size", dtype=None
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.names = tuple(names)
+        self.members = [_default_loss(n) for n in self.names]
+
+    def call(self, y_true, y_pred):
+        index = ops.cast(y_true[0, -1], "int32")
+        branches = [functools.partial(_per_sample, m) for m in self.members]
+        return ops.switch(index, branches, y_true[:, :-1], y_pred)
+
+    def get_config(self):
+        return {**super().get_config(), "names": list(self.names)}
+
+
+def _per_sample(loss, y_true, y_pred):
+    return loss.call(y_true, y_pred)
+
+
+def _default_loss(name):
+    rule = LOSSES[name]
+    return make_loss(rule, loss_kwargs(rule, {}, 0.0))
+
+
+@functools.cache
+def _default_config(name):
+    return _config(_default_loss(name))
+
+
+def _config(loss):
+    config = loss.get_config()
+    config.pop("name", None)
+    return type(loss), repr(sorted(config.items()))
+
+
+def loss_as_data(loss):
+    """``(LossFamily, index)`` where ``loss`` trains in a family's program, else None.
+
+    A loss qualifies when it is a member of a :data:`FAMILIES` family with
+    its default settings (no ``loss__*`` parameter, no label smoothing).
+
+    Examples
+    --------
+    >>> family, index = loss_as_data(_default_loss("squared_hinge"))
+    >>> family.names[index]
+    'squared_hinge'
+    >>> loss_as_data(_default_loss("binary_crossentropy")) is None
+    True
+    """
+    for names in FAMILIES:
+        for index, name in enumerate(names):
+            if _config(loss) == _default_config(name):
+                return LossFamily(names), index
+    return None

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import _model, _training
+from . import _model, _programs, _training
 from ._backend import backend, backend_name
 from ._fitted_network import FittedNetwork, arrays
 from ._keras import import_keras
@@ -37,7 +37,7 @@ REUSE = True
 """Whether fits that allow it train a shared network (False builds one per
 fit, as a fit that cannot share does; the equivalence tests compare)."""
 
-NETWORKS = _training.ProgramCache(max_programs=8)
+NETWORKS = _programs.ProgramCache(max_programs=8)
 """The process's idle shared networks, by architecture and training settings."""
 
 

@@ -3,12 +3,8 @@
 On small tabular data nearly all of ``Model.fit``'s time is per-step
 overhead (its data adapter, iterator and per-batch callback calls), not
 arithmetic.  Each backend (:mod:`skxent._backend`) offers instead a
-``Program``: one compiled call per epoch over in-memory arrays.  A
-program depends only on the network's architecture and the training
-settings, never on the weights or the data, so programs are kept in a
-small cache (:data:`PROGRAMS`) and every fit of the same configuration -
-the folds of a cross-validation, the candidates of a grid search - reuses
-the one compiled for the first.
+``Program``: one compiled call per epoch over in-memory arrays, shared by
+every fit of the same configuration (:mod:`skxent._programs`).
 
 Every path visits the rows in the same order: epoch ``e`` of a fit seeded
 with ``seed`` takes the permutation ``default_rng([seed, e])`` draws, on
@@ -22,16 +18,14 @@ without a program) goes to ``Model.fit``, fed the very same batches.
 """
 
 import itertools
-import threading
-from collections import OrderedDict
-from contextlib import contextmanager
 
 import numpy as np
 
 from . import _one_call, _progress, _sparse
 from ._backend import backend, backend_name
 from ._keras import import_keras
-from ._model import dense_stack, dense_stack_model
+from ._keras_losses import loss_as_data
+from ._programs import PROGRAMS, program_key, template, with_column
 
 keras = import_keras()  # quietly, whichever skxent module is first
 
@@ -136,126 +130,6 @@ class PlateauStop(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
-class ProgramCache:
-    """Compiled epoch programs by configuration, shared across fits.
-
-    (Also the shared networks of :data:`skxent._networks.NETWORKS`.)
-
-    A program that keeps its state in variables (TensorFlow's) serves one
-    fit at a time: a fit checks one out, and concurrent fits of the same
-    configuration each get their own.  At most ``max_programs`` idle
-    programs are kept, the least recently used dropped first.
-    """
-
-    def __init__(self, max_programs=16):
-        self.max_programs = max_programs
-        self._idle = OrderedDict()  # key -> list of idle programs
-        self._lock = threading.Lock()
-
-    def clear(self):
-        """Drop every idle program."""
-        with self._lock:
-            self._idle.clear()
-
-    def __len__(self):
-        with self._lock:
-            return self._count()
-
-    def _count(self):
-        return sum(map(len, self._idle.values()))
-
-    @contextmanager
-    def checkout(self, key, build):
-        """A program for ``key``, built by ``build()`` if none is idle.
-
-        A key of None builds a program for this fit alone.
-        """
-        program = None if key is None else self._take(key)
-        if program is None:
-            program = build()
-        try:
-            yield program
-        finally:
-            if key is not None:
-                self._give_back(key, program)
-
-    def _take(self, key):
-        with self._lock:
-            idle = self._idle.get(key)
-            if not idle:
-                return None
-            self._idle.move_to_end(key)
-            # A shareable program stays idle for other fits while in use.
-            if not idle[-1].exclusive:
-                return idle[-1]
-            program = idle.pop()
-            if not idle:  # no empty list left for the eviction to pop from
-                del self._idle[key]
-            return program
-
-    def _give_back(self, key, program):
-        with self._lock:
-            idle = self._idle.setdefault(key, [])
-            if not any(p is program for p in idle):
-                idle.append(program)
-            self._idle.move_to_end(key)
-            while self._count() > self.max_programs:
-                oldest = next(iter(self._idle))
-                self._idle[oldest].pop(0)
-                if not self._idle[oldest]:
-                    del self._idle[oldest]
-
-
-PROGRAMS = ProgramCache()
-"""The process's cache of compiled epoch programs."""
-
-
-def program_key(model, batch_size, validation):
-    """What a compiled program depends on, or None if it cannot be shared.
-
-    The network, when :func:`skxent._model.dense_stack` describes it
-    (programs of other networks serve one fit), the loss, the optimizer's
-    settings (its learning rate is state, not part of the key), the batch
-    size, the presence of validation data, the dtype policy and the backend.
-    """
-    stack = dense_stack(model)
-    if stack is None:
-        return None
-    optimizer = model.optimizer.get_config()
-    del optimizer["name"]  # numbered by Keras: adam, adam_1, ...
-    if isinstance(optimizer.get("learning_rate"), float):
-        del optimizer["learning_rate"]
-    loss = model.loss
-    return repr(
-        (
-            backend_name(),
-            keras.config.dtype_policy().name,
-            model.input_shape,
-            bool(model.inputs[0].sparse),
-            [(layer.units, activation) for layer, activation in stack],
-            type(loss).__name__,
-            sorted(loss.get_config().items()),
-            type(model.optimizer).__name__,
-            sorted(optimizer.items()),
-            batch_size,
-            validation,
-        )
-    )
-
-
-def _template(model):
-    """A private copy of ``model``'s network, loss and optimizer for a program."""
-    template = dense_stack_model(
-        model.input_shape[-1], dense_stack(model), bool(model.inputs[0].sparse)
-    )
-    optimizer = model.optimizer
-    template.compile(
-        optimizer=type(optimizer).from_config(optimizer.get_config()), loss=model.loss
-    )
-    template.optimizer.build(template.trainable_variables)
-    return template
-
-
 def train(model, plan, *, callbacks, verbose, fit_params, compile_params):
     """Train ``model`` as ``plan`` (a :class:`~skxent._plan.FitPlan`) says.
 
@@ -291,7 +165,7 @@ def train(model, plan, *, callbacks, verbose, fit_params, compile_params):
     program_class = backend()
     # A program loads the optimizer's state from the model (or trains the
     # model itself, for a network whose programs are not shared); the
-    # shared programs' templates are built with theirs, in _template.
+    # shared programs' templates are built with theirs (_programs.template).
     if not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
     settings = {
@@ -299,12 +173,21 @@ def train(model, plan, *, callbacks, verbose, fit_params, compile_params):
         "validation": val_data is not None,
         "validation_batch": max(batch_size, VALIDATION_BATCH),
     }
-    key = None
+    key, loss = None, model.loss
     if program_class.shareable:
-        key = program_key(model, batch_size, val_data is not None)
+        # A loss of a family may train in the family's program, its index as data.
+        family = loss_as_data(model.loss) if program_class.loss_as_data else None
+        if family is not None:
+            loss, index = family
+            train_data, val_data = (
+                with_column(d, index) for d in (train_data, val_data)
+            )
+        key = program_key(model, loss, batch_size, val_data is not None)
 
     def build():
-        return program_class(model if key is None else _template(model), **settings)
+        return program_class(
+            model if key is None else template(model, loss), **settings
+        )
 
     # -- the whole fit in one compiled call, when nothing needs the epochs'
     # ends on the host (see skxent._one_call; PlateauStop is mirrored there).

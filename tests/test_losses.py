@@ -8,8 +8,11 @@ from sklearn.datasets import make_blobs, make_circles
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skxent import XentClassifier
+from skxent import XentClassifier, _keras_losses
+from skxent._backend import backend
+from skxent._keras_losses import FAMILIES, loss_as_data
 from skxent._loss_rules import LOSSES
+from skxent._programs import PROGRAMS
 
 # One small configuration shared by every loss.
 SHARED = dict(
@@ -123,3 +126,49 @@ def test_loss_is_validated_at_fit_and_aliases_are_resolved():
     assert clf.loss_ == "binary_crossentropy"
     with pytest.raises(ValueError, match=r"Got MeanSquaredError\(\) instead"):
         clf.set_params(loss=keras.losses.MeanSquaredError()).fit(X_train, y_train)
+
+
+@pytest.mark.parametrize(
+    "family, problem",
+    [(FAMILIES[0], circles), (FAMILIES[1], blobs)],
+    ids=["independent outputs", "one-hot targets"],
+)
+def test_a_familys_losses_share_one_program_and_fit_as_on_their_own(
+    family, problem, monkeypatch
+):
+    """A search over a family's losses compiles its program once (JAX).
+
+    Each loss then trains as in a program of its own: the members'
+    per-sample values are computed by the same ops, inside a switch on the
+    targets' last column, and reduced as the loss alone reduces them.  To
+    1e-6, not bitwise: XLA compiles a branch of the switch apart from the
+    network's ops and may fuse its arithmetic otherwise (last-bit
+    differences, seen in one case of the two).
+    """
+    X, _, y, _ = problem()
+    params = dict(SHARED, epochs=4, early_stopping=True)
+    PROGRAMS.clear()
+    shared = {loss: XentClassifier(**params, loss=loss).fit(X, y) for loss in family}
+    # TensorFlow keeps a program per loss: a switch would take it off its
+    # faster single-threaded executor (see skxent._backend._tensorflow).
+    assert len(PROGRAMS) == (1 if backend().loss_as_data else len(family))
+    monkeypatch.setattr(_keras_losses, "FAMILIES", ())
+    for loss, clf in shared.items():
+        alone = XentClassifier(**params, loss=loss).fit(X, y)
+        assert clf.n_iter_ == alone.n_iter_
+        for key, values in alone.history_.items():
+            np.testing.assert_allclose(clf.history_[key], values, rtol=1e-6)
+        for mine, theirs in zip(
+            clf.model_.get_weights(), alone.model_.get_weights(), strict=True
+        ):
+            np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-6)
+    PROGRAMS.clear()
+
+
+def test_only_a_members_default_settings_train_as_data():
+    for names in FAMILIES:
+        for index, name in enumerate(names):
+            family, found = loss_as_data(_keras_losses._default_loss(name))
+            assert family.names == names and found == index
+    assert loss_as_data(keras.losses.CategoricalFocalCrossentropy(gamma=3.0)) is None
+    assert loss_as_data(_keras_losses._default_loss("binary_crossentropy")) is None

@@ -200,7 +200,7 @@ def test_program_cache_evicts_with_programs_checked_out():
     # A key whose only program is checked out has no idle one; evicting the
     # least recently used must skip it, not pop from an empty list (16
     # threads of 8 losses once did, with 8 idle networks at most).
-    from skxent._training import ProgramCache
+    from skxent._programs import ProgramCache
 
     class Exclusive:
         exclusive = True

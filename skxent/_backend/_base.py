@@ -28,7 +28,7 @@ step per backend:
 ``Program(template, *, batch_size, validation, validation_batch)``
     A compiled training epoch.  ``exclusive``: one fit at a time may use
     it (a program whose state is in variables); ``shareable``: fits of the
-    same configuration may reuse it (:data:`skxent._training.PROGRAMS`).
+    same configuration may reuse it (:data:`skxent._programs.PROGRAMS`).
 ``program.start(model, train, val)``
     A session training ``model``'s weights and optimizer state on the
     ``(X, targets, weights)`` arrays ``train`` (and ``val``):
@@ -46,6 +46,11 @@ step per backend:
     epoch's last step and then bitwise ``run(order)``'s.  ``compiled``:
     whether the session's next ``run`` (``run_steps`` if ``sliced``) runs
     a compiled program, so that nothing is traced or compiled first.
+``Program.loss_as_data``
+    Whether a loss of one of :data:`skxent._keras_losses.FAMILIES` trains
+    in its family's shared program, the loss chosen by a column of the
+    targets (:class:`skxent._keras_losses.LossFamily`), rather than in a
+    program of its own.
 ``Program.one_call`` and ``session.run_fit(chunks, rule)``
     Where ``one_call`` is true, ``run_fit`` trains through whole chunks of
     epochs in one compiled call each, the stopping rule inside (see
@@ -64,6 +69,7 @@ class Program:
     shareable = True
     sparse_input = False
     one_call = False
+    loss_as_data = False
 
     def __init__(self, template, *, batch_size, validation, validation_batch):
         self.template = template

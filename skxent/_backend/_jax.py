@@ -73,6 +73,7 @@ class Program(_base.Program):
     exclusive = False
     sparse_input = True  # Keras's layers take a BCOO
     one_call = True  # sessions have run_fit
+    loss_as_data = True  # one XLA compilation per loss family (lax.switch)
 
     @staticmethod
     def stop_step(loss, best, count, tol):
