@@ -5,12 +5,16 @@ No time it measures decides anything here; the runs use ``--quick``.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import GridSearchCV
 
 # The harness is a script above the backend; its quick rows run under the
 # default one.
@@ -203,3 +207,38 @@ def test_generated_corpus():
 @pytest.mark.parametrize("script", ["fetch_wheels.sh", "run.sh"])
 def test_gpu_scripts_parse(script):
     subprocess.run(["bash", "-n", str(RUN.parent / "gpu" / script)], check=True)
+
+
+class _Recorder(ClassifierMixin, BaseEstimator):
+    """Records the process each fit runs in (in this process only)."""
+
+    pids = []
+
+    def __init__(self, loss=None):
+        self.loss = loss
+
+    def fit(self, X, y):
+        _Recorder.pids.append(os.getpid())
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_the_loss_search_runs_in_its_own_process_as_a_script_does(monkeypatch):
+    """No joblib backend around the sequential search: n_jobs=None inside
+    ``parallel_backend("loky")`` would send the fits to a worker process."""
+    from harness.workloads import loss_search
+
+    monkeypatch.setattr(
+        loss_search,
+        "search",
+        lambda family, sizes, n_jobs=None: GridSearchCV(
+            _Recorder(), {"loss": ["a", "b"]}, cv=2, n_jobs=n_jobs
+        ),
+    )
+    _Recorder.pids.clear()
+    loss_search.run("mlp", loss_search.QUICK, repeats=1)
+    # 2 candidates x 2 folds, and the refit: every one of them here.
+    assert _Recorder.pids == [os.getpid()] * 5

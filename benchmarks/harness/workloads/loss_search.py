@@ -13,6 +13,7 @@ backend ≤ 0.7 x the wall of ``n_jobs=1``, with identical ``cv_results_``
 mean scores; the default loky backend's wall reported).
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 from skxent.comparison import DEFAULT_LOSSES
@@ -77,7 +78,10 @@ def run(family, sizes, repeats, n_jobs=None, backend=None):
     fitted = []
 
     def fit():
-        with joblib.parallel_backend(backend or "loky"):
+        # Only the parallel rows name a joblib backend: inside one, n_jobs=None
+        # would mean the backend's n_jobs=-1 (loky workers), not a script's
+        # sequential search in its own process.
+        with joblib.parallel_backend(backend) if backend else nullcontext():
             fitted.append(search(family, sizes, n_jobs).fit(X, y))
         if backend == "loky":  # every search pays its workers' start-up
             from joblib.externals.loky import get_reusable_executor
