@@ -63,8 +63,8 @@ class Program(_base.Program):
     sparse_input = True  # Keras's layers take a tf.SparseTensor
     one_call = True  # sessions have run_fit
     # Not here: a family's tf.switch_case keeps the program off the faster
-    # single-threaded executor (a warm loss search 1.05 -> 1.27 s), and a
-    # trace is cheap next to XLA's compilation (cold 3.08 -> 3.35 s).
+    # single-threaded executor (a warm loss search 25-38 % slower), and saves
+    # no cold time: a trace is cheap (benchmarks/loss_families.py).
     loss_as_data = False
 
     @staticmethod
