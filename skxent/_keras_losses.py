@@ -118,8 +118,9 @@ FAMILIES = (
 """Losses that train in one compiled program, the loss chosen by data.
 
 The members of a family take targets of one shape and dtype (0/1 or -1/+1
-floats per output; one-hot rows), so one program serves them all: a search
-over losses compiles one program per family instead of one per loss.  The
+floats per output; one-hot rows), so one program can serve them all: where
+the backend's ``Program.loss_as_data`` is true (JAX), a search over losses
+compiles one program per family instead of one per loss.  The
 losses ``loss="auto"`` picks (binary and categorical crossentropy) keep a
 program of their own, so that the default fit compiles and runs nothing
 more than itself."""
