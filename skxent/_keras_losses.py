@@ -187,8 +187,15 @@ def loss_as_data(loss):
     >>> loss_as_data(_default_loss("binary_crossentropy")) is None
     True
     """
+    config = _config(loss)
     for names in FAMILIES:
         for index, name in enumerate(names):
-            if _config(loss) == _default_config(name):
-                return LossFamily(names), index
+            if config == _default_config(name):
+                return _family(names), index
     return None
+
+
+@functools.cache
+def _family(names):
+    """One :class:`LossFamily` per family: its members are built once."""
+    return LossFamily(names)
