@@ -25,11 +25,12 @@ __all__ = [
     "compiled_model",
     "dense_stack",
     "dense_stack_model",
-    "initialise",
+    "host_zeros",
     "make_callbacks",
     "make_optimizer",
     "new_model",
     "numpy_value",
+    "seeded",
     "sparse_input",
 ]
 
@@ -38,7 +39,7 @@ LOGITS_INITIALIZER, LOGITS_SEED = "glorot_uniform", 1000
 (hidden layer ``i``'s is ``kernel_initializer`` seeded ``seed + i``)."""
 
 
-def _seeded(initializer, seed):
+def seeded(initializer, seed):
     """A new ``initializer`` with its own explicit seed.
 
     Seeding each initializer keeps fits reproducible without touching
@@ -78,15 +79,27 @@ def _activation(activation):
         ) from None
 
 
+def host_zeros(shape, dtype=None):
+    """An initializer of NumPy zeros: a build that draws nothing, compiles nothing."""
+    return np.zeros(shape, dtype or keras.config.floatx())
+
+
+def _kernel(initializer, seed, draw):
+    """The seeded kernel initializer (checked), or :func:`host_zeros` if not ``draw``."""
+    made = seeded(initializer, seed)
+    return made if draw else host_zeros
+
+
 def _body_layers(
-    body, meta, body_params, hidden_layer_sizes, activation, kernel_initializer, seed
-):
+    body, meta, body_params, hidden_layer_sizes, activation, kernel_initializer, seed,
+    draw,
+):  # fmt: skip
     if body is None:
         return [
             keras.layers.Dense(
                 units,
                 activation=_activation(activation),
-                kernel_initializer=_seeded(kernel_initializer, seed + i),
+                kernel_initializer=_kernel(kernel_initializer, seed + i, draw),
                 name=f"hidden_{i}",
             )
             for i, units in enumerate(hidden_layer_sizes)
@@ -114,6 +127,7 @@ def build_model(
     kernel_initializer,
     seed,
     sparse_input=False,
+    draw=True,
 ):
     """Stack the body on an input layer and end in a linear output layer.
 
@@ -121,6 +135,9 @@ def build_model(
     the network always ends in logits and the loss applies
     ``from_logits=True``.  With ``sparse_input`` the input is
     ``keras.Input(sparse=True)``: the first layer receives a sparse tensor.
+    ``draw=False`` gives the default body's and the output layer's kernels
+    zeros, for a network :func:`skxent._initialisation.initialise` will
+    initialise.
     """
     inputs = keras.Input(
         shape=(meta["n_features_in_"],), name="features", sparse=sparse_input
@@ -134,6 +151,7 @@ def build_model(
         activation,
         kernel_initializer,
         seed,
+        draw,
     ):
         x = layer(x)
     if len(x.shape) != 2:
@@ -143,7 +161,7 @@ def build_model(
         )
     logits = keras.layers.Dense(
         meta["n_outputs_"],
-        kernel_initializer=_seeded(LOGITS_INITIALIZER, seed + LOGITS_SEED),
+        kernel_initializer=_kernel(LOGITS_INITIALIZER, seed + LOGITS_SEED, draw),
         name="logits",
     )(x)
     return keras.Model(inputs, logits, name="xent_classifier")
@@ -158,10 +176,11 @@ def sparse_input(X):
     return _sparse.is_sparse(X) and backend().sparse_input
 
 
-def compiled_model(plan, params, hidden_layer_sizes):
+def compiled_model(plan, params, hidden_layer_sizes, *, draw=True):
     """A new network for a :class:`~skxent._plan.FitPlan`, compiled to train.
 
-    ``params`` are the estimator's parameters, routed ones included.
+    ``params`` are the estimator's parameters, routed ones included;
+    ``draw`` as for :func:`build_model`.
     """
     return new_model(
         plan.meta,
@@ -170,10 +189,13 @@ def compiled_model(plan, params, hidden_layer_sizes):
         params,
         hidden_layer_sizes,
         sparse_input=sparse_input(plan.X),
+        draw=draw,
     )
 
 
-def new_model(meta, rule, loss_settings, params, hidden_layer_sizes, *, sparse_input):
+def new_model(
+    meta, rule, loss_settings, params, hidden_layer_sizes, *, sparse_input, draw=True
+):
     """A new network, compiled: :func:`build_model` seeded ``meta["random_seed"]``.
 
     ``rule`` and ``loss_settings`` give the loss (:func:`make_loss`),
@@ -188,6 +210,7 @@ def new_model(meta, rule, loss_settings, params, hidden_layer_sizes, *, sparse_i
         kernel_initializer=params["kernel_initializer"],
         seed=meta["random_seed"],
         sparse_input=sparse_input,
+        draw=draw,
     )
     model.compile(
         optimizer=make_optimizer(
@@ -197,30 +220,6 @@ def new_model(meta, rule, loss_settings, params, hidden_layer_sizes, *, sparse_i
         **route(params, "compile"),
     )
     return model
-
-
-def initialise(model, kernel_initializer, seed):
-    """Give the default network ``model``, in place, the weights of a new one.
-
-    Bitwise the weights :func:`build_model` gives a network of
-    ``model``'s architecture built with ``kernel_initializer`` and
-    ``seed``: the same seeded initializers, called on the same shapes.
-    ``model`` is one :func:`dense_stack` describes.
-    """
-    *hidden, (logits, _) = dense_stack(model)
-    initializers = [
-        *(
-            (layer, _seeded(kernel_initializer, seed + i))
-            for i, (layer, _) in enumerate(hidden)
-        ),
-        (logits, _seeded(LOGITS_INITIALIZER, seed + LOGITS_SEED)),
-    ]
-    for layer, initializer in initializers:
-        for variable, make in (
-            (layer.kernel, initializer),
-            (layer.bias, layer.bias_initializer),
-        ):
-            variable.assign(make(tuple(variable.shape), dtype=variable.dtype))
 
 
 @functools.cache
@@ -346,6 +345,6 @@ def dense_stack_model(n_features, stack, sparse=False):
     x = inputs
     for layer, activation in stack:
         x = keras.layers.Dense(
-            layer.units, activation=activation, kernel_initializer="zeros"
+            layer.units, activation=activation, kernel_initializer=host_zeros
         )(x)
     return keras.Model(inputs, x)

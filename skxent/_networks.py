@@ -7,7 +7,7 @@ cost of a fit.  So a fit of the default network (a plain stack of
 and that no callback could hold on to, builds none: it checks out a
 network of its architecture from :data:`NETWORKS`, shared by all such
 fits in the process, whose variables are re-initialised in place from the
-fit's seed to bitwise the weights (:func:`skxent._model.initialise`) and
+fit's seed to bitwise the weights (:func:`skxent._initialisation.initialise`) and
 optimizer state a new network would have.  Once trained, the weights and
 optimizer state are copied out as NumPy arrays, the estimator's own
 (:class:`~skxent._fitted_network.FittedNetwork`), from which it predicts
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import _model, _programs, _training
+from . import _initialisation, _model, _programs, _training
 from ._backend import backend, backend_name
 from ._fitted_network import FittedNetwork, arrays
 from ._keras import import_keras
@@ -119,7 +119,8 @@ class _Shared:
     exclusive = True  # one fit at a time (see ProgramCache)
 
     def __init__(self, plan, params, hidden_layer_sizes):
-        model = _model.compiled_model(plan, params, hidden_layer_sizes)
+        # Built without drawing: initialise draws each fit's weights.
+        model = _model.compiled_model(plan, params, hidden_layer_sizes, draw=False)
         if _model.dense_stack(model) is None:
             raise RuntimeError("a shared network must be a plain Dense stack")
         model.optimizer.build(model.trainable_variables)
@@ -128,7 +129,7 @@ class _Shared:
 
     def initialise(self, kernel_initializer, seed):
         """Weights and optimizer state as a new network's, seeded ``seed``."""
-        _model.initialise(self.model, kernel_initializer, seed)
+        _initialisation.initialise(self.model, kernel_initializer, seed)
         for variable, value in zip(
             self.model.optimizer.variables, self.new_optimizer, strict=True
         ):

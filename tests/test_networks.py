@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 import skxent
 from skxent import XentClassifier, _model, _networks
+from skxent._initialisation import FLAT_DRAW, initialise
 from skxent._inference import Inference
 from skxent._loss_rules import LOSSES
 
@@ -84,30 +85,42 @@ def assert_same(a, b):
             assert a[key] == b[key], key
 
 
-def test_initialise_gives_the_weights_of_a_new_network():
-    meta = {"n_features_in_": 5, "n_outputs_": 3, "random_seed": 0}
-    for initializer in (
+@pytest.mark.parametrize(
+    "initializer",
+    [
+        "glorot_uniform",
         "he_uniform",
+        "lecun_uniform",
         "glorot_normal",
         {"class_name": "RandomUniform", "config": {"minval": -2.0}},
+        keras.initializers.VarianceScaling(2.0, "fan_out", "uniform"),
         keras.initializers.Orthogonal(gain=2.0),
         "zeros",
-    ):
-        new, model = (
-            _model.build_model(
-                meta,
-                body=None,
-                body_params={},
-                hidden_layer_sizes=[7, 6],
-                activation="relu",
-                kernel_initializer=initializer,
-                seed=seed,
-            )  # fmt: skip
-            for seed in (3, 11)
+    ],
+)
+@pytest.mark.parametrize("widths", [(7, 6), (FLAT_DRAW // 5 + 1,)])
+def test_initialise_gives_the_weights_of_a_new_network(initializer, widths):
+    # A kernel over FLAT_DRAW entries (5 x widths[0]) draws its own shape.
+    meta = {"n_features_in_": 5, "n_outputs_": 3, "random_seed": 0}
+
+    def build(seed, draw=True):
+        return _model.build_model(
+            meta,
+            body=None,
+            body_params={},
+            hidden_layer_sizes=widths,
+            activation="relu",
+            kernel_initializer=initializer,
+            seed=seed,
+            draw=draw,
         )
-        differed = not np.array_equal(model.get_weights()[0], new.get_weights()[0])
-        assert differed == (initializer != "zeros")
-        _model.initialise(model, initializer, 3)
+
+    new, other, undrawn = build(3), build(11), build(3, draw=False)
+    assert not any(w.any() for w in undrawn.get_weights())
+    differed = not np.array_equal(other.get_weights()[0], new.get_weights()[0])
+    assert differed == (initializer != "zeros")
+    for model in (other, undrawn):
+        initialise(model, initializer, 3)
         for mine, theirs in zip(model.get_weights(), new.get_weights(), strict=True):
             np.testing.assert_array_equal(mine, theirs, err_msg=str(initializer))
 

@@ -156,12 +156,33 @@ def test_fits_of_other_row_counts_share_the_compiled_fit(moons):
     XentClassifier(**SMALL, random_state=0).fit(X, y)
     XentClassifier(**SMALL, random_state=1).fit(X[:100], y[:100])
     XentClassifier(**SMALL, random_state=2, n_iter_no_change=3).fit(X, y)
+    XentClassifier(**SMALL, random_state=3).fit(X[:90], y[:90])
     program = only_program()
     if BACKEND == "tensorflow":
         # Traced once, for any number of rows and any patience.
         assert len(program.fits) == 1
     else:
-        # XLA compiles per shape: one program per row count (the last,
-        # smaller batch has a static shape; padding it would change its
-        # loss's divisor and its sums' order), none per patience.
+        # XLA compiles per shape, so rows are padded to a bucket: 120 and
+        # 100 rows train as 128 (one batch of 200 at most), 90 as 96; none
+        # per patience.
         assert program.fit._cache_size() == 2
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="JAX alone pads the rows")
+@pytest.mark.parametrize("params", [{}, {"early_stopping": True, "batch_size": 16}])
+def test_padded_rows_train_the_model_of_the_rows_alone(moons, monkeypatch, params):
+    # Padding rows weigh nothing and a part-padded batch's loss is its real
+    # rows' mean: the model is the unpadded fit's, to float rounding (the
+    # padded batch's sums run over more terms, and its weights are scaled).
+    from skxent._backend import _jax_session
+
+    X, y = moons[0][:101], moons[1][:101]
+    params = dict(SMALL, epochs=10, random_state=0, **params)
+    padded = XentClassifier(**params).fit(X, y)
+    monkeypatch.setattr(_jax_session, "ROW_BUCKET", 1)
+    alone = XentClassifier(**params).fit(X, y)
+    np.testing.assert_allclose(
+        padded.predict_proba(X), alone.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
+    for key, curve in alone.history_.items():
+        np.testing.assert_allclose(padded.history_[key], curve, rtol=1e-5)

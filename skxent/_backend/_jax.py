@@ -1,4 +1,4 @@
-"""JAX: one ``jax.jit``-compiled, stateless call per epoch.
+"""JAX: one ``jax.jit``-compiled, stateless call per epoch (or per fit).
 
 The epoch takes the network's weights and the optimizer's state as
 arguments and returns their new values, Keras's own stateless step inside
@@ -6,12 +6,10 @@ a ``lax.fori_loop`` over the minibatches: ``compute_loss_and_updates``
 (the forward pass, the compiled loss and regularisation, loss scaling)
 under ``jax.value_and_grad``, then ``optimizer.stateless_apply``.  Being a
 pure function of its inputs it is compiled once per data shape and shared
-by every fit, and every thread, of the same architecture and settings.
+by every fit, and every thread, of the same architecture and settings; a
+fit's rows are padded to a bucket, so that folds that differ by a few rows
+share a data shape (:mod:`._jax_session`).
 """
-
-import dataclasses
-import functools
-import inspect
 
 import jax
 import jax.numpy as jnp
@@ -19,42 +17,12 @@ import numpy as np
 from jax.experimental import sparse as jax_sparse
 
 from .. import _sparse
-from .._one_call import plateau_step, run_chunks
+from .._model import dense_stack
+from .._one_call import plateau_step
 from . import _base
+from ._jax_session import Session, variable_values
 
 __all__ = ["Program"]
-
-
-def _arrays(data, batch_size):
-    """``(X parts, targets, weights)`` and the X entries bound, or None.
-
-    The bound sizes the padded minibatch of a sparse X: under ``jax.jit``
-    it must be a Python int, so it is a static argument of the epoch.
-    """
-    if data is None:
-        return (), None
-    X, *rest = data
-    parts = _sparse.feature_parts(X, batch_size)
-    bound = int(parts[3]) if len(parts) == 4 else None
-    arrays = tuple(_on_device(a) for a in parts)
-    return (arrays, *(_on_device(a) for a in rest)), bound
-
-
-# device_put copies a NumPy array only when told to (it may alias it).
-_COPY = {"may_alias": False}
-if "may_alias" not in inspect.signature(jax.device_put).parameters:
-    _COPY = None  # JAX releases before the argument: jnp.asarray
-
-
-def _on_device(a):
-    """A copy of the host array ``a`` as a JAX array, compiling nothing.
-
-    ``jnp.asarray`` of a NumPy array compiles a copy program for each new
-    shape (about 10 ms apiece, eight of them in a fresh process's first fit).
-    """
-    if _COPY is None:
-        return jnp.asarray(a)
-    return jax.device_put(a, **_COPY)
 
 
 try:
@@ -63,8 +31,19 @@ except AttributeError:  # JAX releases before the top-level name
     from jax.experimental import enable_x64 as _enable_x64
 
 
-def _values(variables):
-    return [v.value for v in variables]
+def _real_rows(weights, start, n_real):
+    """A batch's weights, for a loss that averages over its real rows.
+
+    The batch is the rows at ``start`` onwards of an epoch's order, those
+    from ``n_real`` on padding (weight 0, :mod:`._jax_session`).  Keras's
+    loss divides a batch's weighted sum by the batch's length, so the
+    real rows' weights are scaled by length / real rows (by exactly 1 in
+    a batch without padding).  Returns the weights and the real rows, as
+    floats.
+    """
+    size = weights.shape[0]
+    real = jnp.clip(n_real - start, 1, size).astype(weights.dtype)
+    return weights * (size / real), real
 
 
 class Program(_base.Program):
@@ -94,7 +73,10 @@ class Program(_base.Program):
 
     def __init__(self, template, **settings):
         super().__init__(template, **settings)
-        self._metrics = _values(template.metrics_variables)
+        self._metrics = variable_values(template.metrics_variables)
+        # Each row's loss depends on that row alone (a plain Dense stack, no
+        # batch statistics): its fits' rows may be padded (._jax_session).
+        self.rows_independent = dense_stack(template) is not None
         self._n_features = template.input_shape[-1]
         self._as_sparse = self.sparse_batch if template.inputs[0].sparse else None
         self.run = jax.jit(self._epoch, static_argnums=(4,))
@@ -123,8 +105,8 @@ class Program(_base.Program):
     @classmethod
     def compile_logits(cls, model):
         """Weights read once, when the function is made; compiled per batch shape."""
-        trainable = _values(model.trainable_variables)
-        non_trainable = _values(model.non_trainable_variables)
+        trainable = variable_values(model.trainable_variables)
+        non_trainable = variable_values(model.non_trainable_variables)
 
         @jax.jit
         def logits(trainable, non_trainable, x):
@@ -139,9 +121,7 @@ class Program(_base.Program):
 
     def start(self, model, train, val):
         """A session training ``model`` on ``train`` (and ``val``) arrays."""
-        train, train_bound = _arrays(train, self.batch_size)
-        val, val_bound = _arrays(val, self.validation_batch)
-        return _Session(self, model, train, val, (train_bound, val_bound))
+        return Session(self, model, train, val)
 
     def _features(self, parts, rows, bound):
         return _sparse.batch_features(
@@ -170,29 +150,34 @@ class Program(_base.Program):
 
     def _mean_val_loss(self, state, val, bound):
         trainable, non_trainable, _ = state
-        parts, y, sample_weight = val
+        parts, y, sample_weight, n_real = val
         n_rows, total = y.shape[0], 0.0
         for start in range(0, n_rows, self.validation_batch):  # static shapes
             rows = jnp.arange(start, min(n_rows, start + self.validation_batch))
+            weights, real = _real_rows(sample_weight[rows], start, n_real)
             loss, _ = self.template.compute_loss_and_updates(
                 trainable,
                 non_trainable,
                 self._metrics,
                 self._features(parts, rows, bound),
                 y[rows],
-                sample_weight[rows],
+                weights,
                 training=False,
             )
-            total = total + loss * rows.shape[0]
-        return total / n_rows
+            total = total + loss * real
+        return total / n_real.astype(total.dtype)
 
-    def _batch_step(self, train, bounds, rows, state, total):
-        """One training step on ``rows``; ``total`` plus its loss times its size."""
-        parts, *rest = train
+    def _batch_step(self, train, bounds, start, rows, state, total):
+        """One training step on the batch ``rows``, at ``start`` in the order.
+
+        Returns the new state and ``total`` plus the batch's loss times its
+        real rows.
+        """
+        parts, targets, weights, n_real = train
         x = self._features(parts, rows, bounds[0])
-        batch = [x, *(jnp.take(a, rows, axis=0) for a in rest)]
-        state, loss = self._step(state, *batch)
-        return state, total + loss * rows.shape[0]
+        weights, real = _real_rows(jnp.take(weights, rows, axis=0), start, n_real)
+        state, loss = self._step(state, x, jnp.take(targets, rows, axis=0), weights)
+        return state, total + loss * real
 
     def _batches(self, n_rows):
         """``(size, n_full, remainder)``: static, a batch of all rows at most."""
@@ -205,18 +190,18 @@ class Program(_base.Program):
 
         def body(i, carry):
             rows = jax.lax.dynamic_slice(order, (i * size,), (size,))
-            return self._batch_step(train, bounds, rows, *carry)
+            return self._batch_step(train, bounds, i * size, rows, *carry)
 
         return jax.lax.fori_loop(first, stop, body, (state, total))
 
     def _epoch_end(self, state, total, order, train, val, bounds):
         """The last, smaller batch (its shape is static too), then the logs."""
-        n_rows = order.shape[0]
-        size, n_full, remainder = self._batches(n_rows)
+        size, n_full, remainder = self._batches(order.shape[0])
         if remainder:
-            rows = order[n_full * size :]
-            state, total = self._batch_step(train, bounds, rows, state, total)
-        logs = {"loss": total / n_rows}
+            start = n_full * size
+            rows = order[start:]
+            state, total = self._batch_step(train, bounds, start, rows, state, total)
+        logs = {"loss": total / train[-1].astype(total.dtype)}
         if self.validation:
             logs["val_loss"] = self._mean_val_loss(state, val, bounds[1])
         return state, total, logs
@@ -292,108 +277,3 @@ class Program(_base.Program):
             "kept": kept,
             "history": buffers,
         }
-
-
-class _Session:
-    def __init__(self, program, model, train, val, bounds):
-        self.program = program
-        self.data = (train, val, bounds)
-        self.state = (
-            _values(model.trainable_variables),
-            _values(model.non_trainable_variables),
-            _values(model.optimizer.variables),
-        )
-        self._order = (None, None)  # the host order last taken, on the device
-
-    @functools.cached_property
-    def shapes(self):
-        """What XLA compiles for: the arrays' shapes and dtypes, the bounds."""
-        train, val, bounds = self.data
-        shapes = jax.tree_util.tree_map(lambda a: (a.shape, a.dtype.name), (train, val))
-        return repr(shapes), bounds
-
-    def compiled(self, sliced):
-        """Whether the calls of an epoch (``run_steps`` if ``sliced``) are compiled."""
-        return ("steps" if sliced else "run", self.shapes) in self.program.compiled
-
-    def _device_order(self, order):
-        if self._order[0] is not order:
-            self._order = (order, _on_device(np.asarray(order, np.int32)))
-        return self._order[1]
-
-    def run(self, order):
-        train, val, bounds = self.data
-        self.state, logs = self.program.run(
-            self.state, _on_device(np.asarray(order, np.int32)), train, val, bounds
-        )
-        self.program.compiled.add(("run", self.shapes))
-        return {k: float(v) for k, v in logs.items()}
-
-    def run_steps(self, order, start, stop, total):
-        """Steps ``start`` to ``stop`` of ``run(order)``: ``(total, logs)``."""
-        train, val, bounds = self.data
-        self.state, total, logs = self.program.steps(
-            self.state,
-            self._device_order(order),
-            jnp.int32(start),
-            jnp.int32(stop),
-            jnp.float32(0.0) if total is None else total,
-            train,
-            val,
-            bounds,
-        )
-        self.program.compiled.add(("steps", self.shapes))
-        if stop * self.program.batch_size < len(order):
-            return total, None
-        return total, {k: float(v) for k, v in logs.items()}
-
-    def run_fit(self, chunks, rule):
-        """Train through ``chunks`` of epoch orders, one call each (a FitResult)."""
-        train, val, bounds = self.data
-        # The patience is an argument: one compilation serves them all.
-        static_rule = dataclasses.replace(rule, patience=0)
-
-        def call(orders, n_epochs, best, count, kept):
-            self.state, out = self.program.fit(
-                self.state,
-                kept,
-                jnp.float32(best),
-                jnp.int32(count),
-                _on_device(orders),
-                jnp.int32(n_epochs),
-                jnp.int32(rule.patience),
-                train,
-                val,
-                bounds=bounds,
-                rule=static_rule,
-            )
-            return out
-
-        kept = self.program.weights(self.state) if rule.restore_best else []
-        return run_chunks(chunks, rule, call, kept)
-
-    def sync_learning_rate(self, model):
-        optimizer = model.optimizer
-        index = next(
-            (
-                i
-                for i, v in enumerate(optimizer.variables)
-                if v is optimizer._learning_rate
-            ),
-            None,
-        )
-        if index is not None:
-            trainable, non_trainable, optimizer_variables = self.state
-            optimizer_variables = list(optimizer_variables)
-            optimizer_variables[index] = optimizer._learning_rate.value
-            self.state = (trainable, non_trainable, optimizer_variables)
-
-    def store(self, model):
-        trainable, non_trainable, optimizer_variables = self.state
-        for variables, values in (
-            (model.trainable_variables, trainable),
-            (model.non_trainable_variables, non_trainable),
-            (model.optimizer.variables, optimizer_variables),
-        ):
-            for variable, value in zip(variables, values, strict=True):
-                variable.assign(value)
