@@ -79,7 +79,7 @@ def draw(initializer, shape, dtype):
 
 
 def _draws_flat():
-    """Whether a draw's values are the first of a longer draw's (JAX's, partitionable)."""
+    """Whether a draw's values begin every longer draw's (JAX's, partitionable)."""
     if backend_name() != "jax":
         return False  # TensorFlow and PyTorch draw without compiling
     import jax

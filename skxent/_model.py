@@ -85,7 +85,7 @@ def host_zeros(shape, dtype=None):
 
 
 def _kernel(initializer, seed, draw):
-    """The seeded kernel initializer (checked), or :func:`host_zeros` if not ``draw``."""
+    """The seeded kernel initializer (checked); :func:`host_zeros` if not ``draw``."""
     made = seeded(initializer, seed)
     return made if draw else host_zeros
 

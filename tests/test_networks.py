@@ -23,8 +23,8 @@ from sklearn.utils.validation import check_is_fitted
 
 import skxent
 from skxent import XentClassifier, _model, _networks
-from skxent._initialisation import FLAT_DRAW, initialise
 from skxent._inference import Inference
+from skxent._initialisation import FLAT_DRAW, initialise
 from skxent._loss_rules import LOSSES
 
 BACKEND = keras.backend.backend()
