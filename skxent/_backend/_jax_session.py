@@ -7,7 +7,8 @@ by a row, then share one compilation.  The padding rows sit after the real
 rows in every epoch's order, so they fill only the epoch's last
 minibatch; they carry zero weight, and the program scales the real rows'
 weights of a part-padded batch so that its loss is their mean, as an
-unpadded batch's is (:meth:`skxent._backend._jax.Program._batch_step`).
+unpadded batch's is (:func:`skxent._backend._jax._real_rows`).  Padding
+copies X on the host, so an X over :data:`PAD_BYTES` goes as it is.
 The data tuples end with the number of real rows, a 0-d array the
 programs take as an argument.
 """
@@ -23,11 +24,22 @@ import numpy as np
 from .. import _sparse
 from .._one_call import run_chunks
 
-__all__ = ["ROW_BUCKET", "Session", "on_device", "padded_rows", "variable_values"]
+__all__ = [
+    "PAD_BYTES",
+    "ROW_BUCKET",
+    "Session",
+    "on_device",
+    "padded_rows",
+    "variable_values",
+]
 
 ROW_BUCKET = 32
 """The last minibatch of a padded fit holds a multiple of this many rows
 (or a whole batch): at most ``ROW_BUCKET - 1`` padding rows per epoch."""
+
+PAD_BYTES = 2**26
+"""The largest X (64 MiB) padded: padding copies it, and a larger fit's own
+compilation is small beside its training."""
 
 
 def padded_rows(n_rows, batch_size):
@@ -90,12 +102,14 @@ def _arrays(data, batch_size, pad):
 
     The bound sizes the padded minibatch of a sparse X: under ``jax.jit``
     it must be a Python int, so it is a static argument of the epoch.  A
-    dense X is padded where ``pad`` says the rows may be.
+    dense X of at most :data:`PAD_BYTES` is padded where ``pad`` says the
+    rows may be.
     """
     if data is None:
         return (), None
     n_rows = len(data[1])
-    if pad and not _sparse.is_sparse(data[0]):
+    X = data[0]
+    if pad and not _sparse.is_sparse(X) and X.nbytes <= PAD_BYTES:
         data = _pad(data, padded_rows(n_rows, batch_size))
     X, *rest = data
     parts = _sparse.feature_parts(X, batch_size)
