@@ -152,19 +152,19 @@ def only_program():
 
 def test_fits_of_other_row_counts_share_the_compiled_fit(moons):
     X, y = moons
+    small = dict(SMALL, batch_size=32)
     _training.PROGRAMS.clear()
-    XentClassifier(**SMALL, random_state=0).fit(X, y)
-    XentClassifier(**SMALL, random_state=1).fit(X[:100], y[:100])
-    XentClassifier(**SMALL, random_state=2, n_iter_no_change=3).fit(X, y)
-    XentClassifier(**SMALL, random_state=3).fit(X[:90], y[:90])
+    XentClassifier(**small, random_state=0).fit(X, y)
+    XentClassifier(**small, random_state=1).fit(X[:100], y[:100])
+    XentClassifier(**small, random_state=2, n_iter_no_change=3).fit(X, y)
+    XentClassifier(**small, random_state=3).fit(X[:90], y[:90])
     program = only_program()
     if BACKEND == "tensorflow":
         # Traced once, for any number of rows and any patience.
         assert len(program.fits) == 1
     else:
-        # XLA compiles per shape, so rows are padded to a bucket: 120 and
-        # 100 rows train as 128 (one batch of 200 at most), 90 as 96; none
-        # per patience.
+        # XLA compiles per shape, so the rows are padded to whole batches:
+        # 120 and 100 rows train as 128, 90 as 96; none per patience.
         assert program.fit._cache_size() == 2
 
 
@@ -182,7 +182,7 @@ def test_padded_rows_train_the_model_of_the_rows_alone(moons, monkeypatch, param
     with monkeypatch.context() as patch:
         patch.setattr(_jax_session, "PAD_BYTES", 0)  # too big to copy
         as_is = XentClassifier(**params).fit(X, y)
-    monkeypatch.setattr(_jax_session, "ROW_BUCKET", 1)
+    monkeypatch.setattr(_jax_session, "PAD", False)
     alone = XentClassifier(**params).fit(X, y)
     np.testing.assert_array_equal(as_is.predict_proba(X), alone.predict_proba(X))
     np.testing.assert_allclose(

@@ -1,9 +1,12 @@
 """JAX: a fit's arrays on the device, in the shapes its programs compile for.
 
 XLA compiles a program per shape of its arguments, so a fit's rows are
-padded to a bucket (:func:`padded_rows`) where its network allows it:
-folds of a cross-validation that differ by a row, and splits that differ
-by a row, then share one compilation.  The padding rows sit after the real
+padded (:func:`padded_rows`) where its network allows it: the training
+rows to a whole number of minibatches, the validation rows to a multiple
+of :data:`ROW_BUCKET`.  Folds of a cross-validation that differ by a few
+rows then share one compilation, and an epoch is one step body looped
+(no last, smaller batch of its own shape), which halves the compilation
+of a fit over more than one batch.  The padding rows sit after the real
 rows in every epoch's order, so they fill only the epoch's last
 minibatch; they carry zero weight, and the program scales the real rows'
 weights of a part-padded batch so that its loss is their mean, as an
@@ -25,6 +28,7 @@ from .. import _sparse
 from .._one_call import run_chunks
 
 __all__ = [
+    "PAD",
     "PAD_BYTES",
     "ROW_BUCKET",
     "Session",
@@ -33,29 +37,33 @@ __all__ = [
     "variable_values",
 ]
 
+PAD = True
+"""Whether fits that allow it pad their rows (False trains on the real rows
+alone; the equivalence tests compare the two)."""
+
 ROW_BUCKET = 32
-"""The last minibatch of a padded fit holds a multiple of this many rows
-(or a whole batch): at most ``ROW_BUCKET - 1`` padding rows per epoch."""
+"""Validation rows are padded to a multiple of this many (their batches, of
+4096 rows or more, only evaluate the loss)."""
 
 PAD_BYTES = 2**26
 """The largest X (64 MiB) padded: padding copies it, and a larger fit's own
 compilation is small beside its training."""
 
 
-def padded_rows(n_rows, batch_size):
-    """The rows of a padded fit of ``n_rows``: its last batch rounded up.
+def padded_rows(n_rows, batch_size, bucket):
+    """``n_rows`` padded: the last batch rounded up to ``bucket`` rows' multiple.
 
     Examples
     --------
-    >>> padded_rows(142, 200), padded_rows(143, 200), padded_rows(200, 200)
-    (160, 160, 200)
-    >>> padded_rows(455, 200), padded_rows(456, 200), padded_rows(14, 16)
-    (464, 464, 16)
+    >>> padded_rows(142, 200, 200), padded_rows(455, 200, 200)
+    (200, 600)
+    >>> padded_rows(142, 4096, 32), padded_rows(4097, 4096, 32)
+    (160, 4128)
     """
     full, rest = divmod(n_rows, batch_size)
     if not rest:
         return n_rows
-    return full * batch_size + min(batch_size, -(-rest // ROW_BUCKET) * ROW_BUCKET)
+    return full * batch_size + min(batch_size, -(-rest // bucket) * bucket)
 
 
 def variable_values(variables):
@@ -97,20 +105,20 @@ def _pad(data, n_rows):
     )
 
 
-def _arrays(data, batch_size, pad):
+def _arrays(data, batch_size, bucket):
     """``(X parts, targets, weights, n real rows)`` on the device, the X bound.
 
     The bound sizes the padded minibatch of a sparse X: under ``jax.jit``
     it must be a Python int, so it is a static argument of the epoch.  A
-    dense X of at most :data:`PAD_BYTES` is padded where ``pad`` says the
-    rows may be.
+    dense X of at most :data:`PAD_BYTES` is padded to ``bucket`` (None:
+    not padded).
     """
     if data is None:
         return (), None
     n_rows = len(data[1])
     X = data[0]
-    if pad and not _sparse.is_sparse(X) and X.nbytes <= PAD_BYTES:
-        data = _pad(data, padded_rows(n_rows, batch_size))
+    if bucket and not _sparse.is_sparse(X) and X.nbytes <= PAD_BYTES:
+        data = _pad(data, padded_rows(n_rows, batch_size, bucket))
     X, *rest = data
     parts = _sparse.feature_parts(X, batch_size)
     bound = int(parts[3]) if len(parts) == 4 else None
@@ -133,9 +141,11 @@ class Session:
     """A fit's state and arrays, trained by one :class:`~._jax.Program`."""
 
     def __init__(self, program, model, train, val):
-        pad = program.rows_independent
-        train, train_bound = _arrays(train, program.batch_size, pad)
-        val, val_bound = _arrays(val, program.validation_batch, pad)
+        pad = PAD and program.rows_independent
+        train, train_bound = _arrays(
+            train, program.batch_size, pad and program.batch_size
+        )
+        val, val_bound = _arrays(val, program.validation_batch, pad and ROW_BUCKET)
         self.program = program
         self.data = (train, val, (train_bound, val_bound))
         self._rows = train[1].shape[0]  # the targets', padding included
